@@ -1,0 +1,83 @@
+# Flaneur's two commands: `make run` (set up, migrate, serve) and `make test` (set up, check, test).
+# Every step is idempotent and skipped when its inputs have not changed.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app server
+VIEWER := static/viewer
+PO_FILES := $(wildcard server/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+PYTEST_ARGS ?=
+
+export FLASK_APP := server
+
+.PHONY: run test setup venv viewer translations migrate lint contracts catalogue \
+	test-sqlite test-postgres test-browser i18n clean
+
+run: setup migrate ## set up, migrate and serve on http://127.0.0.1:5000
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup lint contracts catalogue test-sqlite test-postgres ## the whole suite, as CI runs it
+
+setup: venv viewer translations
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Flaneur needs Python 3.11 or newer (set PYTHON=python3.x)")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+viewer: $(VIEWER)/dist/flaneur.js
+
+$(VIEWER)/node_modules/.installed: $(VIEWER)/package.json $(VIEWER)/package-lock.json
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || \
+		{ echo "Flaneur's viewer needs Node.js 20 or newer"; exit 1; }
+	cd $(VIEWER) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VIEWER)/dist/flaneur.js: $(VIEWER)/node_modules/.installed $(VIEWER)/build.mjs $(wildcard $(VIEWER)/src/*.js)
+	cd $(VIEWER) && npm run --silent build
+
+translations: $(MO_FILES)
+
+server/translations/%/LC_MESSAGES/messages.mo: server/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --use-fuzzy -d server/translations -l $* >/dev/null
+
+migrate: venv ## apply database migrations
+	$(FLASK) db upgrade
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+contracts: venv
+	$(VENV)/bin/lint-imports
+
+catalogue: venv
+	$(PY) tools/check_catalogue.py
+
+test-sqlite: setup ## the whole test suite on SQLite
+	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
+
+test-postgres: setup ## the database tests again on a throwaway PostgreSQL cluster
+	$(PY) -m pytest --postgres -m "database and not browser" --durations=10 $(PYTEST_ARGS)
+
+test-browser: setup ## only the Chromium tests
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+i18n: venv ## extract messages, update the catalogues, compile them
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -c i18n: --no-location \
+		-o server/translations/messages.pot --project Flaneur --copyright-holder "Flaneur contributors" .
+	for lang in de en es fr; do \
+		if [ -f server/translations/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(VENV)/bin/pybabel update -i server/translations/messages.pot -d server/translations -l $$lang --no-fuzzy-matching --ignore-obsolete; \
+		else \
+			$(VENV)/bin/pybabel init -i server/translations/messages.pot -d server/translations -l $$lang; \
+		fi; \
+	done
+	$(VENV)/bin/pybabel compile -d server/translations
+
+clean: ## remove what setup built (keeps the database in instance/)
+	rm -rf $(VENV) $(VIEWER)/node_modules $(VIEWER)/dist $(MO_FILES)

@@ -1,0 +1,39 @@
+"""The Flaneur web application: ``create_app`` wires configuration, extensions and blueprints."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from server.config import check_config, load_config
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create a configured Flaneur application.
+
+    Configuration comes from environment variables (see ``server/config.py``); ``test_config``
+    overrides any of it. Importing this module has no side effects.
+    """
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.config.from_mapping(load_config(os.environ, app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    check_config(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from server import api_setup, blueprints, database, i18n, security, storage_setup
+
+    database.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    storage_setup.init_app(app)
+    api_setup.init_app(app)
+    blueprints.register(app)
+
+    from server import cli, jobs
+
+    cli.init_app(app)
+    jobs.init_app(app)
+    return app

@@ -1,0 +1,85 @@
+"""The JSON API: OpenAPI document at ``/api/openapi.json`` and one error shape for every failure.
+
+Every error under ``/api/`` — validation, authentication, CSRF, rate limit, not found, server
+error — is answered as ``{"code": <status>, "status": <reason>, "message": <text>,
+"errors": {...}}``, the shape flask-smorest uses for validation errors.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, jsonify, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from server.error_pages import render_error_page
+from server.extensions import api
+
+API_PREFIX = "/api/"
+
+
+def error_response(status: int, message: str, errors: dict[str, object] | None = None) -> Response:
+    """The API's error body, for views and error handlers alike."""
+    from http import HTTPStatus
+
+    body: dict[str, object] = {
+        "code": status,
+        "status": HTTPStatus(status).phrase,
+        "message": message,
+    }
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _handle_http_exception(exc: HTTPException) -> Response | HTTPException | tuple:
+    if exc.code is None or exc.code < 400:
+        return exc  # redirects raised as exceptions (e.g. RequestRedirect) pass through
+    if not request.path.startswith(API_PREFIX):
+        return render_error_page(exc)
+    errors = None
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict) and "messages" in data:
+        errors = data["messages"]
+    message = str(getattr(exc, "description", "") or "")
+    if exc.code == 422:
+        message = _("The request data is not valid.")
+    response = error_response(exc.code or 500, message, errors)
+    for header, value in (exc.get_headers() if exc.response is None else exc.response.headers):
+        if header.lower() not in ("content-type", "content-length"):
+            response.headers[header] = value
+    return response
+
+
+def _handle_unexpected(exc: Exception) -> Response | tuple:
+    if isinstance(exc, HTTPException):
+        return _handle_http_exception(exc)
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    if request.path.startswith(API_PREFIX):
+        return error_response(500, _("An internal error occurred."))
+    return render_error_page(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("API_TITLE", "Flaneur")
+    app.config.setdefault("API_VERSION", "1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {"description": "Content and wayfinding API of a Flaneur city walk."},
+            "components": {
+                "securitySchemes": {
+                    "token": {"type": "http", "scheme": "bearer",
+                              "description": "A personal API token"},
+                    "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+                }
+            },
+        },
+    )
+    api.init_app(app)
+    app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(Exception, _handle_unexpected)

@@ -1,0 +1,11 @@
+"""``flask`` commands of Flaneur."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from server import users_cli
+
+    users_cli.init_app(app)

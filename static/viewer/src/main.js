@@ -1,0 +1,3 @@
+// Entry point of the viewer bundle: re-exports the modules pages use.
+export { ApiError, request, urls } from "./api.js";
+export { mountPanorama } from "./viewer.js";

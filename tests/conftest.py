@@ -1,0 +1,141 @@
+"""Fixtures shared by the whole suite.
+
+The database is migrated once per run with the real Alembic migrations: on SQLite into a
+template file copied for every test, on PostgreSQL (``pytest --postgres``) into a throwaway
+cluster whose tables are emptied after every test.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+from werkzeug.test import TestResponse
+
+from server import create_app
+from server.extensions import db
+from tests.support.accounts import create_account, log_in
+from tests.support.postgres import find_pg_bin, throwaway_cluster
+from tests.support.requirements import require
+from tests.support.s3 import moto_s3, moto_server  # noqa: F401 - S3 fixtures for every area
+from tours.models import Base, User
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--postgres", action="store_true",
+        help="run against a throwaway PostgreSQL cluster (or TEST_DATABASE_URL) instead of SQLite",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "database_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.database)
+
+
+def base_config(database_uri: str, instance: Path) -> dict[str, Any]:
+    """The configuration every test app starts from."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-anything",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "ORIGINALS_STORAGE_URL": "memory://originals",
+        "PUBLIC_STORAGE_URL": "memory://public",
+        "JOB_WORKERS": 0,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "INSTANCE_FOR_TESTS": str(instance),
+    }
+
+
+def _migrate(database_uri: str, instance: Path) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(base_config(database_uri, instance))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[str]:
+    """A migrated database for the run: a SQLite template file, or a PostgreSQL URL."""
+    instance = tmp_path_factory.mktemp("instance")
+    if not request.config.getoption("--postgres"):
+        template = instance / "template.sqlite3"
+        _migrate(f"sqlite:///{template}", instance)
+        yield f"sqlite:///{template}"
+        return
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        _migrate(given, instance)
+        yield given
+        return
+    require(find_pg_bin() is not None, "PostgreSQL",
+            "install Debian's postgresql package (apt-get install postgresql)")
+    with throwaway_cluster() as url:
+        _migrate(url, instance)
+        yield url
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    """The test app's configuration; override in a test module to change a setting."""
+    uri = database_url
+    if uri.startswith("sqlite:///"):
+        copy = tmp_path / "flaneur.sqlite3"
+        shutil.copyfile(uri.removeprefix("sqlite:///"), copy)
+        uri = f"sqlite:///{copy}"
+    return base_config(uri, tmp_path)
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    """A Flaneur app on a freshly migrated, empty database and in-memory storages."""
+    application = create_app(app_config)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_context(app: Flask) -> Iterator[Flask]:
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """``make_user(email=..., role=Role.EDITOR, password=DEFAULT_PASSWORD, display_name="",
+    is_active=True)``: an account in the test database (see tests/support/accounts.py)."""
+    return functools.partial(create_account, app)
+
+
+@pytest.fixture
+def login() -> Callable[..., TestResponse]:
+    """``login(client, email, password=DEFAULT_PASSWORD, next_url=None)``: sign in via /login."""
+    return log_in

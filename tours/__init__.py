@@ -1,0 +1,1 @@
+"""The Flaneur domain: models, use-case services and domain errors. No Flask here."""
