@@ -100,6 +100,9 @@ def load_config(
         "SESSION_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        # how many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host; 0 trusts
+        # none (then every visitor behind a proxy shares the proxy's address for rate limits)
+        "TRUSTED_PROXY_COUNT": _int(environ, "TRUSTED_PROXY_COUNT", 0),
         "PREFERRED_URL_SCHEME": "https" if env == "production" else "http",
     }
 

@@ -82,3 +82,19 @@ def test_unexpected_errors_answer_500_without_details(app, client):
     assert api.status_code == 500
     assert api.get_json()["code"] == 500
     assert "secret internals" not in api.get_data(as_text=True)
+
+
+def test_forwarded_headers_are_trusted_only_when_configured(app_config):
+    from flask import request
+
+    def address():
+        return {"remote": request.remote_addr, "scheme": request.scheme}
+
+    for proxies, expected in ((0, "127.0.0.1"), (1, "203.0.113.7")):
+        app = create_app({**app_config, "TRUSTED_PROXY_COUNT": proxies})
+        app.add_url_rule("/whoami", "whoami", address)
+        answer = app.test_client().get(
+            "/whoami", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"},
+        ).get_json()
+        assert answer["remote"] == expected
+        assert answer["scheme"] == ("https" if proxies else "http")
