@@ -9,12 +9,26 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, jsonify, request
 from flask_babel import gettext as _
+from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from server.error_pages import render_error_page
-from server.extensions import api
+from tours.errors import Conflict, DomainError, InvalidInput, NotFound
 
 API_PREFIX = "/api/"
+API_KEY = "flaneur.api"
+#: the HTTP status of each kind of domain error (first match wins; anything else is 400)
+DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, 404),
+    (Conflict, 409),
+    (InvalidInput, 422),
+)
+
+
+def app_api(app: Flask) -> Api:
+    """The application's flask-smorest ``Api`` (blueprints are registered on it)."""
+    api: Api = app.extensions[API_KEY]
+    return api
 
 
 def error_response(status: int, message: str, errors: dict[str, object] | None = None) -> Response:
@@ -61,6 +75,19 @@ def _handle_unexpected(exc: Exception) -> Response | tuple:
     return render_error_page(InternalServerError())
 
 
+def _handle_domain_error(exc: DomainError) -> Response | tuple:
+    """Domain errors carry no HTTP status; their kind decides it here, at the edge."""
+    status = 400
+    for kind, code in DOMAIN_STATUS:
+        if isinstance(exc, kind):
+            status = code
+            break
+    message = _(exc.message, **exc.params) if exc.params else _(exc.message)
+    if request.path.startswith(API_PREFIX):
+        return error_response(status, message)
+    return render_error_page(HTTPException(), status, message)
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("API_TITLE", "Flaneur")
     app.config.setdefault("API_VERSION", "1")
@@ -80,6 +107,9 @@ def init_app(app: Flask) -> None:
             },
         },
     )
-    api.init_app(app)
+    # one Api per application: a module-level Api keeps the last app's spec, which breaks as
+    # soon as two apps live in one process (tests, or several apps in one server)
+    app.extensions[API_KEY] = Api(app)
     app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(DomainError, _handle_domain_error)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -24,9 +24,13 @@ EXPLANATIONS = {
 GENERIC = (_l("Something went wrong"), _l("The request could not be carried out."))
 
 
-def render_error_page(exc: HTTPException) -> tuple[str, int, dict[str, str]]:
-    code = exc.code or 500
-    title, text = EXPLANATIONS.get(code, GENERIC)
+def render_error_page(
+    exc: HTTPException, code: int | None = None, text: str | None = None
+) -> tuple[str, int, dict[str, str]]:
+    """The error page for ``exc``; ``code`` and ``text`` override its status and explanation."""
+    code = code or exc.code or 500
+    title, default_text = EXPLANATIONS.get(code, GENERIC)
     headers = {name: value for name, value in exc.get_headers()
                if name.lower() not in ("content-type", "content-length")}
-    return render_template("error.html", code=code, title=title, text=text), code, headers
+    page = render_template("error.html", code=code, title=title, text=text or default_text)
+    return page, code, headers

@@ -7,7 +7,6 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
@@ -21,4 +20,3 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 #: no default limits: limits are declared where abuse is possible (login, token use)
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-api = Api()

@@ -8,6 +8,7 @@ cluster whose tables are emptied after every test.
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -22,11 +23,11 @@ from werkzeug.test import TestResponse
 
 from server import create_app
 from server.extensions import db
-from tests.support.accounts import create_account, log_in
+from tests.support.accounts import bearer_headers, create_account, log_in
 from tests.support.postgres import find_pg_bin, throwaway_cluster
 from tests.support.requirements import require
 from tests.support.s3 import moto_s3, moto_server  # noqa: F401 - S3 fixtures for every area
-from tours.models import Base, User
+from tours.models import Base, Role, User
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -133,6 +134,18 @@ def make_user(app: Flask) -> Callable[..., User]:
     """``make_user(email=..., role=Role.EDITOR, password=DEFAULT_PASSWORD, display_name="",
     is_active=True)``: an account in the test database (see tests/support/accounts.py)."""
     return functools.partial(create_account, app)
+
+
+@pytest.fixture
+def auth_headers(app: Flask, make_user: Callable[..., User]) -> Callable[..., dict[str, str]]:
+    """``auth_headers(role=Role.EDITOR)``: bearer-token headers of a new account with ``role``."""
+    counter = itertools.count(1)
+
+    def make(role: Role = Role.EDITOR) -> dict[str, str]:
+        user = make_user(email=f"{role.value}-{next(counter)}@example.org", role=role)
+        return bearer_headers(app, user)
+
+    return make
 
 
 @pytest.fixture

@@ -87,3 +87,13 @@ def log_in(
     if next_url is not None:
         data["next"] = next_url
     return client.post("/login", data=data, environ_base=environ)
+
+
+def bearer_headers(app: Flask, user: User, name: str = "tests") -> dict[str, str]:
+    """``Authorization`` headers with a fresh personal API token of ``user``."""
+    with app.app_context():
+        account = db.session.get(User, user.id)
+        assert account is not None
+        _, secret = accounts.issue_token(db.session, account, name)
+        db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}
