@@ -1,4 +1,59 @@
 """Pure image pipeline: inspection, projection and tiling of panoramas.
 
-No file I/O except in ``__main__``.
+Functions take bytes, file-like objects or arrays and return dataclasses, arrays or stream
+their outputs to a caller's sink. No file I/O except in ``__main__``.
 """
+
+from media_tools.decoding import DecodedPanorama, apply_orientation, decode_panorama
+from media_tools.encoding import encode_jpeg
+from media_tools.errors import PanoramaRejected, RejectionCode
+from media_tools.formats import Limits
+from media_tools.inspection import PanoramaInfo, Placement, inspect_panorama
+from media_tools.metadata import GPano, GpsPosition
+from media_tools.projection import (
+    FACE_NAMES,
+    FACES,
+    face_pixel,
+    render_equirect,
+    render_face,
+    render_perspective,
+)
+from media_tools.tiling import (
+    Level,
+    TilePlan,
+    TilingOptions,
+    TilingResult,
+    build_manifest,
+    plan_levels,
+    tile_decoded,
+    tile_panorama,
+)
+
+__all__ = [
+    "FACES",
+    "FACE_NAMES",
+    "DecodedPanorama",
+    "GPano",
+    "GpsPosition",
+    "Level",
+    "Limits",
+    "PanoramaInfo",
+    "PanoramaRejected",
+    "Placement",
+    "RejectionCode",
+    "TilePlan",
+    "TilingOptions",
+    "TilingResult",
+    "apply_orientation",
+    "build_manifest",
+    "decode_panorama",
+    "encode_jpeg",
+    "face_pixel",
+    "inspect_panorama",
+    "plan_levels",
+    "render_equirect",
+    "render_face",
+    "render_perspective",
+    "tile_decoded",
+    "tile_panorama",
+]

@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from server import users_cli
+    from server import media_cli, users_cli
 
     users_cli.init_app(app)
+    media_cli.init_app(app)

@@ -94,6 +94,12 @@ def load_config(
         "BABEL_DEFAULT_LOCALE": default_language,
         "BABEL_DEFAULT_TIMEZONE": environ.get("CITY_TIME_ZONE", "Europe/Berlin"),
         "CITY_NAME": environ.get("CITY_NAME", "Flaneur"),
+        #: threads one tiling job uses (projection and JPEG encoding release the GIL)
+        "TILING_THREADS": _int(environ, "TILING_THREADS", 2, minimum=1),
+        "PANORAMA_MAX_WIDTH": _int(environ, "PANORAMA_MAX_WIDTH", 16384, minimum=1024),
+        "PANORAMA_MAX_HEIGHT": _int(environ, "PANORAMA_MAX_HEIGHT", 8192, minimum=512),
+        #: how long retired tile revisions and unused panoramas stay before the sweep removes them
+        "PANORAMA_SWEEP_GRACE_HOURS": _float(environ, "PANORAMA_SWEEP_GRACE_HOURS", 48.0),
         "MAX_CONTENT_LENGTH": _int(environ, "MAX_UPLOAD_MB", 60, minimum=1) * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

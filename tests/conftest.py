@@ -24,10 +24,11 @@ from werkzeug.test import TestResponse
 from server import create_app
 from server.extensions import db
 from tests.support.accounts import bearer_headers, create_account, log_in
+from tests.support.content import create_panorama, create_scene
 from tests.support.postgres import find_pg_bin, throwaway_cluster
 from tests.support.requirements import require
 from tests.support.s3 import moto_s3, moto_server  # noqa: F401 - S3 fixtures for every area
-from tours.models import Base, Role, User
+from tours.models import Base, Panorama, Role, Scene, User
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -114,6 +115,23 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def make_app(app: Flask, app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
+    """``make_app(**config)``: further apps on the same database (other processes of one
+    deployment, other settings). Their connections are closed at the end; the database is
+    emptied by ``app``'s teardown."""
+    made: list[Flask] = []
+
+    def make(**config: Any) -> Flask:
+        made.append(create_app({**app_config, **config}))
+        return made[-1]
+
+    yield make
+    for application in made:
+        with application.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
@@ -152,3 +170,17 @@ def auth_headers(app: Flask, make_user: Callable[..., User]) -> Callable[..., di
 def login() -> Callable[..., TestResponse]:
     """``login(client, email, password=DEFAULT_PASSWORD, next_url=None)``: sign in via /login."""
     return log_in
+
+
+@pytest.fixture
+def make_panorama(app: Flask) -> Callable[..., Panorama]:
+    """``make_panorama(**columns)``: a ready panorama with a fake manifest, inserted directly
+    (see tests/support/content.py)."""
+    return functools.partial(create_panorama, app)
+
+
+@pytest.fixture
+def make_scene(app: Flask) -> Callable[..., Scene]:
+    """``make_scene(panorama=None, **fields)``: a scene made by the real service, on a new
+    panorama unless one is given (see tests/support/content.py)."""
+    return functools.partial(create_scene, app)

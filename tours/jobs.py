@@ -267,6 +267,10 @@ def report_progress(
         raise LeaseLost(job_id=job_id)
 
 
+#: the stage a succeeded job shows
+DONE_STAGE = "done"
+
+
 def complete(
     session: Session, job_id: int, token: str, *, now: dt.datetime | None = None
 ) -> None:
@@ -282,6 +286,7 @@ def complete(
         .values(
             status=JobStatus.SUCCEEDED,
             progress=100,
+            stage=DONE_STAGE,
             error="",
             finished_at=now,
             updated_at=now,

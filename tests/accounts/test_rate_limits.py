@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,7 +9,6 @@ from flask import Flask
 
 from server import create_app
 from server.config import ConfigError
-from server.extensions import db
 from tests.support.accounts import DEFAULT_PASSWORD, create_account, log_in
 from tests.support.pseudo_locale import pseudo_translations, untranslated_texts
 
@@ -25,24 +23,6 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     return {**app_config,
             "LOGIN_RATE_LIMIT_ACCOUNT": f"{ACCOUNT_LIMIT} per 15 minutes",
             "LOGIN_RATE_LIMIT_CLIENT": f"{CLIENT_LIMIT} per 15 minutes"}
-
-
-@pytest.fixture
-def make_app(app: Flask, app_config: dict[str, Any]) -> Iterator[Any]:
-    """Further app instances on the same database, like other processes of one deployment.
-
-    They depend on ``app``, whose teardown empties the database after the test.
-    """
-    made: list[Flask] = []
-
-    def make(**config: Any) -> Flask:
-        made.append(create_app({**app_config, **config}))
-        return made[-1]
-
-    yield make
-    for application in made:
-        with application.app_context():
-            db.engine.dispose()
 
 
 def attempt(app: Flask, email: str, address: str, password: str = WRONG_PASSWORD):

@@ -7,8 +7,9 @@ SQLite and PostgreSQL and can be reviewed like code.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -57,3 +58,10 @@ class Base(DeclarativeBase):
     """Base class of all models; its metadata carries the naming convention."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def str_enum(enum_class: type[enum.StrEnum], name: str, length: int = 20) -> Enum:
+    """A column type storing ``enum_class`` by value as a plain string (no native enum type),
+    so adding a member needs no migration of a PostgreSQL type."""
+    return Enum(enum_class, name=name, native_enum=False, length=length,
+                values_callable=lambda members: [member.value for member in members])

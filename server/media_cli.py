@@ -1,0 +1,152 @@
+"""``flask media``: ingest panorama files from the command line, sweep old tiles."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from media_tools.errors import PanoramaRejected
+from server.extensions import db
+from server.jobs import handler_registry
+from server.jobs.worker import Worker
+from server.panorama_jobs import sweep
+from server.panorama_uploads import IngestResult, ingest_file, rejection_message
+from server.storage import StorageError
+from tours import scenes, tour_service
+from tours.errors import DomainError
+from tours.jobs import get_job
+from tours.models import JobStatus, Scene, Tour
+
+media = click.Group("media", help="Panorama files: ingest and clean-up.")
+
+
+def slug_from(name: str) -> str:
+    """A scene slug from a file name: ``Markt Platz (2).JPG`` → ``markt-platz-2``."""
+    ascii_name = unicodedata.normalize("NFKD", Path(name).stem).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80]
+    return slug if len(slug) >= 3 else f"scene-{slug}".strip("-")
+
+
+def _scene_for(result: IngestResult, slug: str, title: str) -> Scene:
+    """The scene ``slug``, showing the ingested panorama (created if it does not exist)."""
+    panorama = result.panorama
+    scene = db.session.scalar(select(Scene).where(Scene.slug == slug))
+    if scene is not None:
+        return scenes.update_scene(db.session, scene.id, {"panorama": panorama.public_id})
+    fields: scenes.SceneFields = {
+        "slug": slug, "panorama": panorama.public_id,
+        "title": {current_app.config["DEFAULT_LANGUAGE"]: title},
+    }
+    if panorama.gps_latitude is not None and panorama.gps_longitude is not None:
+        fields["latitude"] = panorama.gps_latitude
+        fields["longitude"] = panorama.gps_longitude
+    return scenes.create_scene(db.session, fields)
+
+
+def _run_jobs_with_progress(app: Flask, job_ids: list[int]) -> list[int]:
+    """Run the queued jobs in this process, showing a progress bar; returns the failed ones.
+
+    A job whose retry is scheduled for later counts as failed here; a worker retries it.
+    """
+    worker = Worker.from_config(app, handler_registry(app), "cli")
+    finished = (JobStatus.SUCCEEDED, JobStatus.FAILED)
+    pending = set(job_ids)
+    with click.progressbar(length=len(job_ids), label="tiling", show_pos=True) as bar:
+        while pending and worker.run_one():
+            db.session.expire_all()
+            done = {job_id for job_id in pending
+                    if get_job(db.session, job_id).status in finished}
+            bar.update(len(done))
+            pending -= done
+    return [job_id for job_id in job_ids
+            if get_job(db.session, job_id).status is not JobStatus.SUCCEEDED]
+
+
+def _ingest_one(path: Path, author: str, licence: str, scene_slug: str | None,
+                tour: Tour | None) -> IngestResult:
+    with path.open("rb") as stream:
+        result = ingest_file(stream, filename=path.name, author=author, licence=licence)
+    if scene_slug or tour is not None:
+        scene = _scene_for(result, scene_slug or slug_from(path.name), path.stem)
+        if tour is not None:
+            tour_service.add_stop(db.session, tour.id, {"scene_id": scene.id})
+        db.session.commit()
+    return result
+
+
+@media.command("ingest")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@click.option("--author", default="", help="Photographer, for the credits.")
+@click.option("--licence", default="", help="SPDX licence id (CC-BY-SA-4.0) or a short text.")
+@click.option("--scene", "scene_slug", default=None,
+              help="Show the (single) file in this scene, created if it does not exist.")
+@click.option("--tour", "tour_slug", default=None,
+              help="Add a scene per file (named after the file) as stops of this tour.")
+@click.option("--wait/--no-wait", default=False,
+              help="Tile the files in this process, with a progress bar, before returning.")
+@with_appcontext
+def ingest_command(files: tuple[Path, ...], author: str, licence: str, scene_slug: str | None,
+                   tour_slug: str | None, wait: bool) -> None:
+    """Ingest panorama FILES: store each original and queue its tiling."""
+    if scene_slug and len(files) != 1:
+        raise click.UsageError("--scene takes exactly one file")
+    tour = None
+    if tour_slug:
+        tour = db.session.scalar(select(Tour).where(Tour.slug == tour_slug))
+        if tour is None:
+            raise click.UsageError(f"there is no tour {tour_slug!r}")
+    jobs: list[int] = []
+    refused = 0
+    with click.progressbar(files, label="storing", show_pos=True,
+                           item_show_func=lambda f: f.name if f else None) as bar:
+        for path in bar:
+            try:
+                result = _ingest_one(path, author, licence, scene_slug, tour)
+            except PanoramaRejected as rejection:
+                refused += 1
+                click.echo(f"\n{path}: refused: {rejection_message(rejection)}", err=True)
+                continue
+            except (DomainError, StorageError) as error:
+                db.session.rollback()
+                refused += 1
+                click.echo(f"\n{path}: failed: {error}", err=True)
+                continue
+            state = "new" if result.created else "already known"
+            click.echo(f"\n{path}: panorama {result.panorama.public_id} ({state})")
+            if result.job_id is not None:
+                jobs.append(result.job_id)
+    if wait and jobs:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        failed = _run_jobs_with_progress(app, jobs)
+        for job_id in failed:
+            click.echo(f"job {job_id} failed: {get_job(db.session, job_id).error}", err=True)
+        refused += len(failed)
+    elif jobs:
+        click.echo(f"{len(jobs)} tiling job(s) queued: a worker (the web app's thread or "
+                   "`flask worker`) will tile them.")
+    if refused:
+        raise SystemExit(1)
+
+
+@media.command("sweep")
+@with_appcontext
+def sweep_command() -> None:
+    """Remove tiles of revisions retired longer than the grace period, and unused panoramas."""
+    import datetime as dt
+
+    grace = dt.timedelta(hours=current_app.config["PANORAMA_SWEEP_GRACE_HOURS"])
+    removed = sweep(db.session, grace=grace)
+    db.session.commit()
+    click.echo(f"removed {removed['revisions']} revision(s), {removed['panoramas']} "
+               f"panorama(s), {removed['objects']} object(s)")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(media)

@@ -1,0 +1,167 @@
+"""The panorama jobs: tiling an original into a new revision, and sweeping old revisions.
+
+Tiling writes every object of a new revision to the public storage with immutable caching,
+``manifest.json`` last, and only then switches the panorama to it, in the transaction that
+marks the job done. The revision's row is recorded (committed) before its first object is
+written, so objects of a tiling that crashes or fails are always found by the sweep.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from collections.abc import Callable
+from typing import IO
+
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from media_tools.errors import PanoramaRejected
+from media_tools.formats import Limits
+from media_tools.tiling import TilingOptions, tile_panorama
+from server.extensions import db
+from server.jobs import JobContext, PermanentJobError, handler_registry
+from server.storage import IMMUTABLE_CACHE_CONTROL, ObjectNotFound
+from server.storage_setup import originals_storage, public_storage
+from tours import ingest
+from tours.models import Panorama, PanoramaRevision, RevisionState
+
+#: the share of the progress bar that fetching the original takes; tiling has the rest
+FETCH_SHARE = 5
+#: spool originals up to this size in memory, larger ones on disk
+SPOOL_BYTES = 16 * 1024 * 1024
+
+
+def _in_own_transaction(work: Callable[[Session], None]) -> None:
+    """Run ``work`` in a transaction of its own, committed at once.
+
+    For facts that must survive the job's own transaction being rolled back: that a revision is
+    being written (so the sweep finds its objects) and why tiling failed.
+    """
+    with Session(db.engine) as session, session.begin():
+        work(session)
+
+
+def _fetch_original(panorama: Panorama) -> IO[bytes]:
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - returned open
+    with originals_storage().open(panorama.original_key) as source:
+        shutil.copyfileobj(source, spool, length=1024 * 1024)
+    spool.seek(0)
+    return spool
+
+
+def _tiling_options(app: Flask) -> TilingOptions:
+    config = app.config
+    limits = Limits(max_width=config["PANORAMA_MAX_WIDTH"],
+                    max_height=config["PANORAMA_MAX_HEIGHT"],
+                    max_file_bytes=max(config["MAX_CONTENT_LENGTH"], 400 * 1024 * 1024))
+    return TilingOptions(limits=limits, workers=config["TILING_THREADS"])
+
+
+def run_tiling(ctx: JobContext) -> None:
+    """Job ``tile_panorama``: tile the panorama's original into a new revision."""
+    panorama = ctx.session.get(Panorama, ctx.payload["panorama_id"])
+    if panorama is None:
+        raise PermanentJobError(f"panorama {ctx.payload['panorama_id']} no longer exists")
+    final_attempt = ctx.attempt >= _max_attempts(ctx)
+    try:
+        _tile(ctx, panorama)
+    except PanoramaRejected as rejection:
+        _record_failure(panorama.id, str(rejection.code), str(rejection), final=True)
+        raise PermanentJobError(str(rejection)) from rejection
+    except ObjectNotFound as missing:
+        _record_failure(panorama.id, "original_missing", str(missing), final=True)
+        raise PermanentJobError(f"the original is missing: {missing}") from missing
+    except Exception as error:
+        _record_failure(panorama.id, "tiling_failed", f"{type(error).__name__}: {error}",
+                        final=final_attempt)
+        raise
+
+
+def _max_attempts(ctx: JobContext) -> int:
+    from tours.jobs import get_job
+
+    with Session(db.engine) as session:
+        return get_job(session, ctx.job_id).max_attempts
+
+
+def _record_failure(panorama_id: int, code: str, message: str, *, final: bool) -> None:
+    def record(session: Session) -> None:
+        panorama = session.get(Panorama, panorama_id)
+        if panorama is not None:
+            ingest.record_tiling_failure(session, panorama, code, message[:2000], final=final)
+
+    _in_own_transaction(record)
+
+
+def _tile(ctx: JobContext, panorama: Panorama) -> None:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    revision_id = ingest.new_revision_id()
+    panorama_id = panorama.id
+
+    def start(session: Session) -> None:
+        ingest.start_revision(session, session.get_one(Panorama, panorama_id), revision_id)
+
+    _in_own_transaction(start)
+    ctx.report_progress(1, "fetching")
+    original = _fetch_original(panorama)
+    ctx.report_progress(FETCH_SHARE, "decoding")
+    storage = public_storage()
+    prefix = ingest.revision_prefix(panorama, revision_id)
+
+    def sink(key: str, data: bytes, content_type: str) -> None:
+        storage.put(f"{prefix}/{key}", data, content_type=content_type,
+                    cache_control=IMMUTABLE_CACHE_CONTROL)
+
+    def progress(stage: str, fraction: float) -> None:
+        percent = FETCH_SHARE + int((100 - FETCH_SHARE - 1) * max(0.0, min(1.0, fraction)))
+        ctx.report_progress(percent, stage)
+
+    with original:
+        result = tile_panorama(original, sink=sink, options=_tiling_options(app),
+                               progress=progress)
+    ctx.session.expire_all()
+    revision = ctx.session.scalars(select(PanoramaRevision).where(
+        PanoramaRevision.panorama_id == panorama_id,
+        PanoramaRevision.revision == revision_id)).one()
+    ingest.finish_revision(ctx.session, revision, result.manifest)
+    for scene in ingest.scenes_showing(ctx.session, revision.panorama):
+        ingest.queue_share_image(ctx.session, scene)
+
+
+def run_sweep(ctx: JobContext) -> None:
+    """Job ``sweep_panoramas``: remove revisions retired (or abandoned) before the grace period,
+    and panoramas no scene has shown for as long."""
+    sweep(ctx.session, grace=_grace(current_app._get_current_object()))  # type: ignore[attr-defined]
+
+
+def _grace(app: Flask) -> dt.timedelta:
+    return dt.timedelta(hours=app.config["PANORAMA_SWEEP_GRACE_HOURS"])
+
+
+def sweep(session: Session, *, grace: dt.timedelta, now: dt.datetime | None = None
+          ) -> dict[str, int]:
+    """Delete expired revisions' objects and unused panoramas; returns what was removed."""
+    storage = public_storage()
+    removed = {"revisions": 0, "objects": 0, "panoramas": 0}
+    for revision in ingest.revisions_to_sweep(session, grace=grace, now=now):
+        removed["objects"] += storage.delete_prefix(
+            ingest.revision_prefix(revision.panorama, revision.revision))
+        revision.state = RevisionState.DELETED
+        removed["revisions"] += 1
+        session.flush()
+    for panorama in ingest.unused_panoramas(session, grace=grace, now=now):
+        removed["objects"] += storage.delete_prefix(f"panoramas/{panorama.public_id}")
+        originals_storage().delete(panorama.original_key)
+        session.delete(panorama)
+        removed["panoramas"] += 1
+        session.flush()
+    return removed
+
+
+def init_app(app: Flask) -> None:
+    registry = handler_registry(app)
+    registry.register(ingest.TILE_JOB, run_tiling)
+    registry.register(ingest.SWEEP_JOB, run_sweep)

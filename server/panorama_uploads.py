@@ -1,0 +1,163 @@
+"""Taking in a panorama file: check it, store the original, register it, queue its tiling.
+
+Shared by the upload endpoint and ``flask media ingest``. The order matters: the file is checked
+from its headers first (nothing is stored for a refused file), the original is stored before
+the database row that points at it is committed (no row ever points at a missing object; an
+object without a row is harmless, as its key is its content hash), and the tiling job is queued
+in the same transaction as the panorama.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from typing import IO
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from media_tools.errors import PanoramaRejected, RejectionCode
+from media_tools.formats import Limits
+from media_tools.inspection import PanoramaInfo, inspect_panorama
+from server.extensions import db
+from server.storage_setup import originals_storage
+from tours import ingest
+from tours.models import Panorama
+
+#: read uploads in pieces of this size (hashing, copying)
+CHUNK_BYTES = 1024 * 1024
+
+#: what each refusal says to the uploader; the codes are media_tools' stable API
+REJECTION_MESSAGES = {
+    RejectionCode.EMPTY: _l("The file is empty."),
+    RejectionCode.UNSUPPORTED_FORMAT: _l(
+        "This file type is not accepted. Please upload a JPEG, PNG or WebP image."),
+    RejectionCode.CORRUPT: _l("The image file is damaged and cannot be read."),
+    RejectionCode.TRUNCATED: _l("The image file is incomplete (cut off). Please upload it again."),
+    RejectionCode.TOO_LARGE: _l(
+        "The image is too large: at most %(max_width)s × %(max_height)s pixels are accepted."),
+    RejectionCode.TOO_SMALL: _l(
+        "The image is too small for a panorama: it must be at least %(min_width)s pixels wide."),
+    RejectionCode.NOT_EQUIRECTANGULAR: _l(
+        "This is not a 360° panorama: a full panorama is twice as wide as it is high "
+        "(equirectangular)."),
+    RejectionCode.BAD_CROP: _l(
+        "The image's panorama data (GPano) describes an impossible crop."),
+    RejectionCode.ANIMATED: _l("Animated images cannot be panoramas."),
+    RejectionCode.BAD_MODE: _l("The image's colour format is not supported."),
+    RejectionCode.METADATA_TOO_LARGE: _l("The image carries too much embedded metadata."),
+}
+#: HTTP status per refusal; anything else is 422
+REJECTION_STATUS = {RejectionCode.UNSUPPORTED_FORMAT: 415, RejectionCode.TOO_LARGE: 413}
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    panorama: Panorama
+    created: bool
+    #: the tiling job queued for a new panorama (None for an existing one)
+    job_id: int | None
+
+
+def limits_from_config() -> Limits:
+    config = current_app.config
+    return Limits(max_width=config["PANORAMA_MAX_WIDTH"], max_height=config["PANORAMA_MAX_HEIGHT"],
+                  max_file_bytes=config["MAX_CONTENT_LENGTH"])
+
+
+def rejection_message(rejection: PanoramaRejected) -> str:
+    """The uploader's language's explanation of ``rejection``."""
+    limits = limits_from_config()
+    template = REJECTION_MESSAGES.get(rejection.code)
+    if template is None:
+        return _("The image cannot be used as a panorama.")
+    return str(template) % {"max_width": limits.max_width, "max_height": limits.max_height,
+                            "min_width": limits.min_width}
+
+
+def rejection_status(rejection: PanoramaRejected) -> int:
+    return REJECTION_STATUS.get(rejection.code, 422)
+
+
+def display_filename(name: str) -> str:
+    """The uploader's file name reduced to something safe to show: the last path segment,
+    without control or format characters (NUL, RTL overrides), at most 255 characters. It is
+    only ever shown; storage keys are made from the content hash."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    visible = "".join(char for char in base if unicodedata.category(char)[0] != "C")
+    return visible.strip()[:255]
+
+
+def _hash_and_size(stream: IO[bytes]) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    stream.seek(0)
+    while chunk := stream.read(CHUNK_BYTES):
+        digest.update(chunk)
+        size += len(chunk)
+    stream.seek(0)
+    return digest.hexdigest(), size
+
+
+def _facts(info: PanoramaInfo) -> ingest.ImageFacts:
+    placement = info.placement
+    crop = None
+    if placement.is_partial:
+        crop = {"full_width": placement.full_width, "full_height": placement.full_height,
+                "left": placement.left, "top": placement.top,
+                "width": placement.width, "height": placement.height}
+    return ingest.ImageFacts(
+        width=placement.full_width, height=placement.full_height,
+        format=info.format.lower(), captured_at=info.capture_time,
+        gps_latitude=info.gps.latitude if info.gps else None,
+        gps_longitude=info.gps.longitude if info.gps else None,
+        gps_altitude=info.gps.altitude if info.gps else None,
+        pose_heading=info.pose_heading, pose_pitch=info.pose_pitch or None,
+        pose_roll=info.pose_roll or None, crop=crop,
+    )
+
+
+def ingest_file(
+    stream: IO[bytes], *, filename: str = "", author: str = "", licence: str = "",
+    created_by_id: int | None = None,
+) -> IngestResult:
+    """Check, store and register one panorama file; commits.
+
+    Raises ``PanoramaRejected`` for a file that cannot be a panorama (nothing stored),
+    ``StorageError`` when the originals storage fails (nothing registered), and domain errors
+    for bad credits.
+    """
+    sha256, size = _hash_and_size(stream)
+    existing = ingest.find_by_sha256(db.session, sha256)
+    if existing is not None:
+        return IngestResult(existing, created=False, job_id=None)
+    if size == 0:
+        raise PanoramaRejected(RejectionCode.EMPTY, "The file is empty.")
+    info = inspect_panorama(stream, limits=limits_from_config())
+    stream.seek(0)
+    facts = _facts(info)
+    try:
+        panorama, job_id = ingest.register_upload(
+            db.session, sha256=sha256, byte_size=size, facts=facts,
+            original_filename=display_filename(filename),
+            author=author, licence=licence, created_by_id=created_by_id,
+            max_attempts=current_app.config["JOB_MAX_ATTEMPTS"],
+        )
+        if job_id is not None:
+            originals_storage().put(panorama.original_key, stream, content_type=info.mime_type)
+        db.session.commit()
+    except IntegrityError:
+        # an identical upload was registered first (at our insert or our commit): it wins
+        db.session.rollback()
+        winner = ingest.find_by_sha256(db.session, sha256)
+        if winner is None:
+            raise
+        return IngestResult(winner, created=False, job_id=None)
+    except BaseException:
+        db.session.rollback()
+        raise
+    return IngestResult(panorama, created=job_id is not None, job_id=job_id)
+

@@ -1,0 +1,179 @@
+"""Scenes: creating, changing, listing and deleting the places of the walk.
+
+Changes are checked against the version the editor started from (``expected_version``), so
+two editors cannot silently overwrite each other. Deleting a scene deletes its links and
+hotspots, never its panorama (unused panoramas are removed by a sweep), and is refused while
+a tour stops at it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypedDict
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from tours.errors import N_, Conflict, NotFound
+from tours.i18n import clean_translations
+from tours.ingest import queue_share_image
+from tours.models import Scene, Stop, Tour, View
+from tours.panoramas import panorama_for_reference
+from tours.validation import (
+    InvalidValue,
+    MissingValue,
+    SlugTaken,
+    check_fields,
+    check_position,
+    check_version,
+    clean_latitude,
+    clean_longitude,
+    clean_slug,
+    clean_text,
+    clean_view,
+    clean_yaw,
+    flush_versioned,
+)
+
+MAX_TITLE_LENGTH = 200
+MAX_DESCRIPTION_LENGTH = 5000
+MAX_LEVEL_LENGTH = 20
+
+
+class SceneNotFound(NotFound):
+    message = N_("There is no such scene.")
+
+
+class UnknownScene(InvalidValue):
+    message = N_("There is no scene with the id %(scene_id)s.")
+
+
+class SceneInUse(Conflict):
+    message = N_("The scene is a stop of the tours %(tours)s. Remove those stops first.")
+
+
+class SceneFields(TypedDict, total=False):
+    slug: str
+    #: the panorama's public id
+    panorama: str
+    title: Mapping[str, str]
+    description: Mapping[str, str]
+    latitude: float | None
+    longitude: float | None
+    level: str | None
+    north_offset: float
+    #: ``{"yaw", "pitch", "zoom"}`` or a :class:`View`
+    initial_view: Mapping[str, float] | View
+
+
+#: what a new scene needs at least
+REQUIRED_SCENE_FIELDS = ("slug", "panorama", "title")
+
+
+def get_scene(session: Session, scene_id: int) -> Scene:
+    """The scene with ``scene_id``; :class:`SceneNotFound` when there is none."""
+    scene = session.get(Scene, scene_id)
+    if scene is None:
+        raise SceneNotFound()
+    return scene
+
+
+def scene_for_reference(session: Session, scene_id: object, *, field: str) -> Scene:
+    """A scene named in another entity's fields; :class:`UnknownScene` (an input error) if
+    there is none."""
+    scene = None
+    if isinstance(scene_id, int) and not isinstance(scene_id, bool):
+        scene = session.get(Scene, scene_id)
+    if scene is None:
+        raise UnknownScene(field=field, scene_id=str(scene_id)[:40])
+    return scene
+
+
+def list_scenes(session: Session, *, offset: int = 0, limit: int = 50
+                ) -> tuple[list[Scene], int]:
+    """One page of scenes in the order they were made, and how many there are in all."""
+    total = session.scalar(select(func.count()).select_from(Scene)) or 0
+    page = session.scalars(
+        select(Scene).options(selectinload(Scene.panorama))
+        .order_by(Scene.id).offset(offset).limit(limit)
+    )
+    return list(page), total
+
+
+def create_scene(session: Session, fields: SceneFields) -> Scene:
+    """Create a scene; ``slug``, ``panorama`` and ``title`` are required."""
+    check_fields(fields, SceneFields.__annotations__)
+    for name in REQUIRED_SCENE_FIELDS:
+        if fields.get(name) is None:
+            raise MissingValue(field=name)
+    scene = Scene()
+    with session.no_autoflush:
+        _apply(session, scene, fields, new=True)
+    session.add(scene)
+    session.flush()
+    queue_share_image(session, scene)
+    return scene
+
+
+def update_scene(
+    session: Session, scene_id: int, changes: SceneFields, *, expected_version: int | None = None,
+) -> Scene:
+    """Change the given fields of a scene that is still at ``expected_version`` (if given)."""
+    check_fields(changes, SceneFields.__annotations__)
+    scene = get_scene(session, scene_id)
+    check_version(scene.version, expected_version)
+    with session.no_autoflush:
+        _apply(session, scene, changes, new=False)
+    flush_versioned(session)
+    if "panorama" in changes or "initial_view" in changes:
+        queue_share_image(session, scene)
+    return scene
+
+
+def delete_scene(session: Session, scene_id: int, *, expected_version: int | None = None) -> None:
+    """Delete a scene with its links and hotspots; refused while a tour stops at it."""
+    scene = get_scene(session, scene_id)
+    check_version(scene.version, expected_version)
+    tours = session.scalars(
+        select(Tour.slug).where(Tour.id.in_(select(Stop.tour_id).where(Stop.scene_id == scene.id)))
+        .order_by(Tour.slug)
+    ).all()
+    if tours:
+        raise SceneInUse(tours=", ".join(tours))
+    session.delete(scene)
+    flush_versioned(session)
+
+
+def _apply(session: Session, scene: Scene, fields: SceneFields, *, new: bool) -> None:
+    """Check ``fields`` and set them on ``scene``; nothing is set when a value is refused."""
+    values: dict[str, object] = {}
+    if "slug" in fields:
+        slug = clean_slug(fields["slug"])
+        if slug != scene.slug and session.scalar(select(Scene.id).where(Scene.slug == slug)):
+            raise SlugTaken(slug=slug)
+        values["slug"] = slug
+    if "panorama" in fields:
+        values["panorama"] = panorama_for_reference(session, fields["panorama"], field="panorama")
+    if "title" in fields or new:
+        values["title"] = clean_translations(fields.get("title"), field="title", required=True,
+                                             max_length=MAX_TITLE_LENGTH)
+    if "description" in fields:
+        values["description"] = clean_translations(
+            fields["description"], field="description", max_length=MAX_DESCRIPTION_LENGTH,
+            multiline=True)
+    if "latitude" in fields:
+        values["latitude"] = clean_latitude(fields["latitude"])
+    if "longitude" in fields:
+        values["longitude"] = clean_longitude(fields["longitude"])
+    check_position(values.get("latitude", scene.latitude),
+                   values.get("longitude", scene.longitude))
+    if "level" in fields:
+        level = fields["level"]
+        values["level"] = (clean_text(level, field="level", max_length=MAX_LEVEL_LENGTH) or None
+                           if level is not None else None)
+    if "north_offset" in fields:
+        values["north_offset"] = clean_yaw(fields["north_offset"], field="north_offset")
+    if "initial_view" in fields:
+        values["initial_view"] = clean_view(fields["initial_view"], field="initial_view")
+    for name, value in values.items():
+        setattr(scene, name, value)
