@@ -108,8 +108,10 @@ def test_progress_is_visible_while_the_job_runs(app, make_worker):
 
 
 def test_heartbeats_keep_a_long_job_from_being_claimed_twice(app, make_worker, tmp_path):
+    # a lease long enough that a busy machine's scheduling delays cannot eat a whole one
+    app.config["JOB_LEASE_SECONDS"] = 1.5
     proof = tmp_path / "proof"
-    job_id = add_job(app, "test.sleep", path=str(proof), seconds=3.5)  # > 3 leases of 1 s
+    job_id = add_job(app, "test.sleep", path=str(proof), seconds=5.0)  # > 3 leases
     make_worker("t1")
     make_worker("t2")
     wait_for(lambda: read_job(app, job_id).status == JobStatus.SUCCEEDED)
