@@ -1,3 +1,4 @@
 // Entry point of the viewer bundle: re-exports the modules pages use.
 export { ApiError, request, urls } from "./api.js";
-export { mountPanorama } from "./viewer.js";
+export { PSV_FACES, tiledPanorama } from "./tiles.js";
+export { mountPanorama, mountTiledPanorama } from "./viewer.js";
