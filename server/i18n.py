@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from flask_babel import get_locale
 
 from server.config import LANGUAGES
@@ -18,6 +18,7 @@ def select_locale() -> str:
 
     if not has_request_context():  # CLI commands and job workers speak the city's language
         return current_app.config["DEFAULT_LANGUAGE"]
+    g.language_negotiated = True
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         return asked
@@ -34,8 +35,11 @@ def _remember_language(response: Response) -> Response:
             LANG_COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
             secure=request.is_secure,
         )
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")
+    if g.get("language_negotiated"):
+        # only responses that were translated depend on the language; tiles and other
+        # immutable objects must stay cacheable as one variant
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
     return response
 
 

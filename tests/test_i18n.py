@@ -47,3 +47,12 @@ def test_unknown_values_fall_back_to_the_city_default(app, client):
 )
 def test_pages_are_translated(client, language, expected):
     assert expected in client.get(f"/?lang={language}").get_data(as_text=True)
+
+
+def test_only_translated_responses_vary_by_language(client):
+    page = client.get("/")
+    assert {"Accept-Language", "Cookie"} <= set(page.vary)
+    with client.get("/favicon.ico") as icon:
+        assert icon.cache_control.public
+        assert "Accept-Language" not in icon.vary
+        assert "Cookie" not in icon.vary

@@ -105,6 +105,12 @@ def test_upload_is_tiled_into_a_ready_revision(app, client, editor):
         head = storage.head(f"{prefix}/{top['z']}/u/0/0.jpg")
         assert head.cache_control == IMMUTABLE_CACHE_CONTROL
         assert head.content_type == "image/jpeg"
+        # served by Flask for the local backend: cacheable by anyone, for a year
+        with client.get(f"/media/{prefix}/{top['z']}/f/0/0.jpg", headers=editor) as tile:
+            assert tile.status_code == 200
+            assert tile.headers["Cache-Control"] == IMMUTABLE_CACHE_CONTROL
+            assert "Cookie" not in tile.vary
+            assert "Accept-Language" not in tile.vary
         # GPS (and any EXIF) never reaches a public object
         for key in (f"{prefix}/sd.jpg", f"{prefix}/thumb.jpg", f"{prefix}/0/f/0/0.jpg"):
             image = Image.open(io.BytesIO(storage.get(key)))
