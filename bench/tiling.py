@@ -110,16 +110,22 @@ def run_baseline(source: Path, outdir: Path) -> None:
     (outdir / "manifest.json").write_text("{}")
 
 
-def child(variant: str, source: Path, outdir: Path) -> None:
-    import resource
+def _peak_rss_mb() -> float:
+    """This process's own high-water RSS (VmHWM; ru_maxrss would include the pre-exec parent)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
+
+def child(variant: str, source: Path, outdir: Path) -> None:
     started, cpu = time.perf_counter(), time.process_time()
     {"flaneur": run_flaneur, "baseline": run_baseline}[variant](source, outdir)
     files = [p for p in outdir.rglob("*") if p.is_file()]
     print(json.dumps({
         "wall": time.perf_counter() - started,
         "cpu": time.process_time() - cpu,
-        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "maxrss_mb": _peak_rss_mb(),
         "objects": len(files),
         "bytes": sum(p.stat().st_size for p in files),
     }))
@@ -138,8 +144,10 @@ def measure(variant: str, source: Path, outdir: Path) -> dict[str, float]:
     def poll() -> None:
         while process.poll() is None:
             try:
-                tree = [watcher, *watcher.children(recursive=True)]
-                peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree))
+                # Until exec, the forked child still shows the parent's memory: skip it.
+                if "--child" in watcher.cmdline():
+                    tree = [watcher, *watcher.children(recursive=True)]
+                    peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree))
             except psutil.Error:
                 return
             time.sleep(0.01)
@@ -161,7 +169,11 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="*", help="panorama widths to run")
     parser.add_argument("--child", nargs=3, metavar=("VARIANT", "SOURCE", "OUTDIR"),
                         help=argparse.SUPPRESS)
+    parser.add_argument("--generate", nargs=2, metavar=("WIDTH", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.generate:
+        make_panorama(int(args.generate[0]), Path(args.generate[1]))
+        return 0
     if args.child:
         child(args.child[0], Path(args.child[1]), Path(args.child[2]))
         return 0
@@ -175,7 +187,9 @@ def main() -> int:
         workdir = Path(folder)
         for width in sizes:
             source = workdir / f"pano-{width}.jpg"
-            make_panorama(width, source)
+            # in a subprocess, so this parent stays small for the children it starts
+            subprocess.run([sys.executable, __file__, "--generate", str(width), str(source)],
+                           check=True, cwd=ROOT, timeout=600)
             results = {}
             for variant in ("baseline", "flaneur"):
                 results[variant] = measure(variant, source, workdir / f"{variant}-{width}")

@@ -12,19 +12,22 @@ Conventions (the tile contract in docs/architecture.md):
   front face's top edge and the bottom face's *top* edge meets the back face's bottom edge.
   That is the usual "cross" layout (py360convert's ``e2c``) with top and bottom turned 180°.
 
-Sampling is bilinear at ``supersampling²`` sub-pixel centres per output pixel, averaged with
-``cv2.INTER_AREA``; the work is done in horizontal strips so memory stays bounded. By default
-(``supersampling=None``) the top and bottom faces, where the source grows denser towards the
-poles, are always sampled 2×2; a side face is sampled once per pixel when it is at least as
-fine as the source (its pixels are then never larger than a source pixel, so a single
-bilinear sample does not alias), 2×2 otherwise.
+Sampling is bilinear at exact directions, in horizontal strips so memory stays bounded. By
+default (``supersampling=None``) a side face that is at least as fine as its source (its
+pixels never cover more than a source pixel) takes one sample per pixel, a coarser one 2×2
+samples averaged with ``cv2.INTER_AREA``. The top and bottom faces take one sample per pixel
+from rows around the pole that were first blurred along the row over the width one face
+pixel covers there (``polar_cap``): the equirectangular source is oversampled only along its
+rows near the poles, so this filters exactly where a fixed supersampling would still alias.
+With a ``rotation`` (levelling) every face is sampled 2×2 from the unfiltered source.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -49,11 +52,14 @@ _SIDE_YAW = {"f": 0.0, "r": math.pi / 2, "b": math.pi, "l": -math.pi / 2}
 #: rows added above and below the image (taken across the pole) so bilinear sampling at the
 #: poles reads the right neighbours instead of the other pole or a clamped edge
 POLE_PADDING = 2
-#: sub-pixel samples per strip, to bound the memory of the coordinate maps (~2 × 4 MB)
-_SAMPLES_PER_STRIP = 1 << 20
+#: sub-pixel samples per strip, to bound the memory of the coordinate maps (~2 × 2 MB);
+#: sources too wide for OpenCV's fast path use taller strips, so each window copied for
+#: them serves more samples
+_SAMPLES_PER_STRIP = 1 << 19
+_SAMPLES_PER_WIDE_STRIP = 1 << 21
 #: OpenCV's vectorised remap needs a source row pitch below this many bytes
 _FAST_REMAP_PITCH = 32768
-_REMAP_BLOCK_COLUMNS = 1024
+_REMAP_BLOCK_COLUMNS = 512
 #: a side face at least this fraction of width/π is as fine as its source (see module doc)
 _FINE_ENOUGH = 0.95
 
@@ -63,6 +69,9 @@ class PaddedEquirect:
     """An equirectangular RGB image stored with ``POLE_PADDING`` rows across each pole."""
 
     padded: np.ndarray
+    _caps: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
+    _cap_locks: dict[tuple[str, int], threading.Lock] = field(default_factory=dict, repr=False)
+    _caps_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def allocate(cls, width: int, height: int) -> PaddedEquirect:
@@ -90,6 +99,27 @@ class PaddedEquirect:
     def height(self) -> int:
         return int(self.padded.shape[0]) - 2 * POLE_PADDING
 
+    def polar_cap(self, face: str, face_size: int) -> np.ndarray:
+        """The rows the top (``"u"``) or bottom (``"d"``) face reads, pre-filtered for it.
+
+        Built once per face size and kept until ``drop_polar_caps``; thread-safe.
+        """
+        key = (face, face_size)
+        with self._caps_lock:
+            lock = self._cap_locks.setdefault(key, threading.Lock())
+        with lock:  # one builder per cap; others wait for it
+            cap = self._caps.get(key)
+            if cap is None:
+                cap = _prefiltered_cap(self.padded, face, face_size, self.height)
+                self._caps[key] = cap
+        return cap
+
+    def drop_polar_caps(self) -> None:
+        """Free the pre-filtered caps (the tiler calls this when its faces are done)."""
+        with self._caps_lock:
+            self._caps.clear()
+            self._cap_locks.clear()
+
     def fill_pole_padding(self) -> None:
         """Row −k−1 is row k seen from across the pole: the same row shifted by half a turn."""
         half = self.width // 2
@@ -107,6 +137,46 @@ def as_padded(image: np.ndarray | PaddedEquirect) -> PaddedEquirect:
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise ValueError("expected an H × W × 3 uint8 RGB image")
     return PaddedEquirect.from_array(image)
+
+
+#: the polar faces see pitches from 90° down to their corners' atan(1/√2) ≈ 35.26°
+_POLAR_FACE_MIN_PITCH = math.degrees(math.atan(1 / math.sqrt(2)))
+
+
+def _prefiltered_cap(padded: np.ndarray, face: str, face_size: int, height: int
+                     ) -> np.ndarray:
+    """Rows around one pole, each blurred horizontally over the width one face pixel covers.
+
+    Towards a pole an equirectangular row packs more and more pixels into a shrinking circle:
+    at pitch φ a ``face_size`` top/bottom face pixel spans ``W/(π·face_size)·tan φ`` source
+    pixels along the row (and less than one across rows). A box of that width (odd, so it
+    stays centred) followed by one bilinear sample per face pixel filters anisotropically,
+    exactly along the direction the source is oversampled, where a fixed 2×2 supersampling
+    would still alias near the pole.
+    """
+    width = padded.shape[1]
+    rows = min(padded.shape[0],
+               POLE_PADDING + math.ceil(height * (90 - _POLAR_FACE_MIN_PITCH) / 180) + 3)
+    cap = (padded[:rows] if face == "u" else padded[-rows:]).copy()
+    index = np.arange(rows, dtype=np.float64)
+    if face != "u":
+        index = rows - 1 - index
+    from_pole = np.abs(index - POLE_PADDING + 0.5) * math.pi / height
+    spans = width / (math.pi * face_size) * np.tan(np.pi / 2 - from_pole)
+    boxes = (2 * np.floor(np.clip(spans, 1, width - 1) / 2) + 1).astype(int)
+    start = 0
+    while start < rows:
+        box = int(boxes[start])
+        stop = start + 1
+        while stop < rows and boxes[stop] == box:
+            stop += 1
+        if box > 1:
+            half = box // 2 + 1
+            band = cap[start:stop]
+            wrapped = np.concatenate([band[:, width - half:], band, band[:, :half]], axis=1)
+            band[...] = cv2.blur(wrapped, (box, 1))[:, half:half + width]
+        start = stop
+    return cap
 
 
 def _axis(count: int, start: int, stop: int, total: int) -> np.ndarray:
@@ -200,10 +270,10 @@ def _rotated_coordinates(
 
 
 def _remap_area(
-    source: PaddedEquirect, map_x: np.ndarray, map_y: np.ndarray, supersampling: int
+    source: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, supersampling: int
 ) -> np.ndarray:
     """Bilinear samples at the maps, averaged over ``supersampling²`` blocks."""
-    sampled = _remap(source.padded, map_x, map_y)
+    sampled = _remap(source, map_x, map_y)
     if supersampling == 1:
         return sampled
     rows, cols = map_x.shape
@@ -265,7 +335,8 @@ def _window(padded: np.ndarray, top: int, bottom: int, left: int, right: int) ->
 
 def face_supersampling(face: str, size: int, source_width: int,
                        rotation: np.ndarray | None = None) -> int:
-    """Sub-pixel samples per axis the default filtering uses for one face."""
+    """Sub-pixel samples per axis the default filtering uses for a face sampled from the
+    unfiltered source (top and bottom use pre-filtered caps instead, see ``polar_cap``)."""
     if rotation is None and face in _SIDE_YAW and size >= _FINE_ENOUGH * source_width / math.pi:
         return 1
     return 2
@@ -310,11 +381,17 @@ def iter_face_group_rows(
     if not faces or any(face not in _FACE_BASIS for face in faces):
         raise ValueError(f"unknown faces {faces!r}")
     padded = as_padded(source)
-    if supersampling is None:
+    # Top and bottom sample pre-filtered polar rows once per pixel unless told otherwise.
+    polar = supersampling is None and rotation is None and set(faces) <= {"u", "d"}
+    if polar:
+        supersampling = 1
+    elif supersampling is None:
         supersampling = max(face_supersampling(face, size, padded.width, rotation)
                             for face in faces)
     stop = size if row_stop is None else row_stop
-    step = max(1, _SAMPLES_PER_STRIP // (size * supersampling * supersampling))
+    samples = (_SAMPLES_PER_STRIP if padded.padded.strides[0] < _FAST_REMAP_PITCH
+               else _SAMPLES_PER_WIDE_STRIP)
+    step = max(1, samples // (size * supersampling * supersampling))
     for first in range(row_start, stop, step):
         last = min(stop, first + step)
         rows: dict[str, np.ndarray] = {}
@@ -328,7 +405,13 @@ def iter_face_group_rows(
                                   supersampling=supersampling, width=padded.width,
                                   height=padded.height, rotation=rotation)
                 shared = (face, maps)
-            rows[face] = _remap_area(padded, maps[0], maps[1], supersampling)
+            if polar:
+                cap = padded.polar_cap(face, size)
+                map_y = maps[1] if face == "u" else maps[1] - np.float32(
+                    padded.padded.shape[0] - cap.shape[0])
+                rows[face] = _remap_area(cap, maps[0], map_y, 1)
+            else:
+                rows[face] = _remap_area(padded.padded, maps[0], maps[1], supersampling)
         yield first, rows
 
 
@@ -389,7 +472,7 @@ def render_equirect(
             np.cos(pitch) * np.cos(yaw), np.cos(pitch) * np.sin(yaw), np.sin(pitch) + 0 * yaw,
         ))
         map_x, map_y = _rotated_coordinates(direction, rotation, padded.width, padded.height)
-        result[first:last] = _remap_area(padded, map_x, map_y, supersampling)
+        result[first:last] = _remap_area(padded.padded, map_x, map_y, supersampling)
     return result
 
 
@@ -441,7 +524,7 @@ def render_perspective(  # noqa: PLR0917 - the positional signature share images
             np.ones((rows.size, columns.size), np.float32), columns[None, :], rows[:, None]
         ))
         map_x, map_y = _rotated_coordinates(direction, camera, padded.width, padded.height)
-        result[first:last] = _remap_area(padded, map_x, map_y, supersampling)
+        result[first:last] = _remap_area(padded.padded, map_x, map_y, supersampling)
     return result
 
 
@@ -455,9 +538,3 @@ def face_pixel(yaw_deg: float, pitch_deg: float, size: int) -> tuple[str, float,
     scaled = direction / float(np.dot(centre, direction))
     a, b = float(np.dot(scaled, column)), float(np.dot(scaled, row))
     return best, (a + 1) / 2 * size, (b + 1) / 2 * size
-
-
-def direction_of(equirect_x: float, equirect_y: float, width: int, height: int
-                 ) -> tuple[float, float]:
-    """``(yaw_deg, pitch_deg)`` of a point given in equirectangular pixel coordinates."""
-    return (equirect_x / width * 360.0 - 180.0, 90.0 - equirect_y / height * 180.0)

@@ -239,21 +239,28 @@ def tile_decoded(
     total_rows = len(FACES) * top.face_size
     report("projecting", 0.0)
     with ThreadPoolExecutor(max(1, options.workers), thread_name_prefix="tiling") as pool:
-        futures: list[Future[dict[str, tuple[int, np.ndarray]]]] = [
+        others: list[Future[Any]] = []
+        if panorama.rotation is None and options.supersampling is None:
+            # the pre-filtered polar rows, one per worker, before the polar faces need them
+            others += [pool.submit(panorama.image.polar_cap, face, top.face_size)
+                       for face in ("u", "d")]
+        face_tasks = [
             pool.submit(_tile_rows, group, rows, panorama=panorama, plan=plan, options=options,
                         outbox=outbox)
             for group in _FACE_GROUPS for rows in halves]
-        futures.append(pool.submit(_render_extras, panorama, sd_size, thumbnail_size,
-                                   options, outbox))
+        others.append(pool.submit(_render_extras, panorama, sd_size, thumbnail_size,
+                                  options, outbox))
         try:
-            _drain(futures, outbox, write, lambda: report(
+            _drain([*others, *face_tasks], outbox, write, lambda: report(
                 "projecting", min(1.0, outbox.rows_done / total_rows)))
         except BaseException:
             cancel.set()
             raise
+        finally:
+            panorama.image.drop_polar_caps()
     halves_of_level_one: dict[str, list[tuple[int, np.ndarray]]] = {}
-    for future in futures:
-        for face, part in future.result().items():
+    for task in face_tasks:
+        for face, part in task.result().items():
             halves_of_level_one.setdefault(face, []).append(part)
     for face, parts in halves_of_level_one.items():
         rows = np.concatenate([part for _, part in sorted(parts, key=lambda item: item[0])])
@@ -293,12 +300,11 @@ def _drain(futures: list[Future[Any]], outbox: _Outbox,
 
 def _render_extras(panorama: DecodedPanorama, sd_size: tuple[int, int],
                    thumbnail_size: tuple[int, int], options: TilingOptions,
-                   outbox: _Outbox) -> dict[str, tuple[int, np.ndarray]]:
+                   outbox: _Outbox) -> None:
     sd = render_equirect(panorama.image, *sd_size, rotation=panorama.rotation)
     outbox.put(SD_KEY, encode_jpeg(sd, quality=options.jpeg_quality))
     thumbnail = cv2.resize(sd, thumbnail_size, interpolation=cv2.INTER_AREA)
     outbox.put(THUMBNAIL_KEY, encode_jpeg(thumbnail, quality=options.jpeg_quality))
-    return {}
 
 
 def _level_one(face: str, rows: np.ndarray, plan: TilePlan, options: TilingOptions

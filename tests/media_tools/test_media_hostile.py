@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageCms
 
 from media_tools import (
     Limits,
@@ -84,3 +84,53 @@ def test_accepted_awkward_upload_tiles_to_clean_jpegs(name: str) -> None:
             with Image.open(io.BytesIO(body)) as image:
                 assert not image.getexif(), key
                 assert "xmp" not in image.info, key
+
+
+def _encoded(image: Image.Image, image_format: str, **options: object) -> bytes:
+    out = io.BytesIO()
+    image.save(out, image_format, **options)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("case", ["grey_jpeg", "grey_png", "palette_png_transparent",
+                                  "rgba_webp", "lossless_webp", "rgb_png"])
+def test_valid_colour_modes_decode_to_rgb(case: str) -> None:
+    pixels = textured_panorama(1024, seed=3)
+    image = Image.fromarray(pixels)
+    data = {
+        "grey_jpeg": lambda: _encoded(image.convert("L"), "JPEG", quality=95),
+        "grey_png": lambda: _encoded(image.convert("L"), "PNG"),
+        "palette_png_transparent": lambda: _encoded(image.quantize(64), "PNG", transparency=0),
+        "rgba_webp": lambda: _encoded(image.convert("RGBA"), "WEBP", quality=95),
+        "lossless_webp": lambda: _encoded(image, "WEBP", lossless=True),
+        "rgb_png": lambda: _encoded(image, "PNG"),
+    }[case]()
+    decoded = decode_panorama(data).pixels
+    assert decoded.shape == (512, 1024, 3)
+    expected = np.asarray(Image.open(io.BytesIO(data)).convert("RGB")).astype(int)
+    if case == "palette_png_transparent":
+        transparent = np.asarray(Image.open(io.BytesIO(data))) == 0
+        assert (decoded[transparent] == 128).all()  # composited over the neutral grey
+        expected[transparent] = 128
+    assert np.abs(decoded.astype(int) - expected).mean() < 1
+
+
+def test_embedded_colour_profiles_are_converted_to_srgb(monkeypatch: pytest.MonkeyPatch) -> None:
+    pixels = textured_panorama(1024, seed=3)
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    data = _encoded(Image.fromarray(pixels), "JPEG", quality=95, icc_profile=profile)
+    converted: list[str] = []
+    original = ImageCms.applyTransform
+
+    def counting(image: Image.Image, transform: object, *args: object) -> Image.Image:
+        converted.append(image.mode)
+        return original(image, transform, *args)
+
+    monkeypatch.setattr(ImageCms, "applyTransform", counting)
+    decode_panorama(data)
+    assert converted == []  # an sRGB profile is left alone
+    monkeypatch.setattr(ImageCms, "getProfileDescription", lambda _profile: "Display P3")
+    decoded = decode_panorama(data).pixels
+    assert converted  # a non-sRGB profile goes through LittleCMS, strip by strip
+    plain = np.asarray(Image.open(io.BytesIO(data)).convert("RGB")).astype(int)
+    assert np.abs(decoded.astype(int) - plain).mean() < 2  # sRGB → sRGB changes ~nothing

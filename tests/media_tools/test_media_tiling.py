@@ -18,10 +18,12 @@ from media_tools import (
     FACES,
     TilingOptions,
     plan_levels,
+    render_equirect,
     render_face,
     tile_panorama,
 )
-from tests.support.panoramas import jpeg_bytes, textured_panorama
+from media_tools.projection import view_rotation
+from tests.support.panoramas import gpano_xmp, jpeg_bytes, textured_panorama
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -235,3 +237,18 @@ def test_command_line_writes_a_folder_and_inspects(tmp_path: Path, source: bytes
                              cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert refused.returncode == 2
     assert json.loads(refused.stderr)["code"] == "unsupported_format"
+
+
+def test_tiles_of_a_pitched_shot_are_levelled() -> None:
+    width = 2048
+    level = cv2.GaussianBlur(textured_panorama(width), (0, 0), 2)
+    shot = render_equirect(level, width, width // 2, rotation=view_rotation(0, 12.0, -6.0))
+    data = jpeg_bytes(shot, quality=95, xmp=gpano_xmp(PosePitchDegrees=12, PoseRollDegrees=-6))
+    written: dict[str, bytes] = {}
+    result = tile_panorama(data, sink=lambda key, body, _kind: written.__setitem__(key, body))
+    assert result.manifest["source"]["levelled"] is True
+    size = result.manifest["tile_size"]
+    for face in ("f", "u", "l"):
+        tile = _image(written[f"1/{face}/0/0.jpg"]).astype(float)
+        assert np.abs(tile - render_face(level, face, size)).mean() < 4, face
+        assert np.abs(tile - render_face(shot, face, size)).mean() > 10, face
