@@ -69,8 +69,10 @@ def run_tiling(ctx: JobContext) -> None:
     try:
         _tile(ctx, panorama)
     except PanoramaRejected as rejection:
-        _record_failure(panorama.id, str(rejection.code), str(rejection), final=True)
-        raise PermanentJobError(str(rejection)) from rejection
+        # The original passed the header check at upload, so a failure to decode it now may be
+        # a damaged read as much as a damaged file: retried like any failure, up to the limit.
+        _record_failure(panorama.id, str(rejection.code), str(rejection), final=final_attempt)
+        raise
     except ObjectNotFound as missing:
         _record_failure(panorama.id, "original_missing", str(missing), final=True)
         raise PermanentJobError(f"the original is missing: {missing}") from missing
@@ -127,14 +129,17 @@ def _tile(ctx: JobContext, panorama: Panorama) -> None:
         PanoramaRevision.panorama_id == panorama_id,
         PanoramaRevision.revision == revision_id)).one()
     ingest.finish_revision(ctx.session, revision, result.manifest)
+    ingest.schedule_sweep(ctx.session, grace=_grace(app))
     for scene in ingest.scenes_showing(ctx.session, revision.panorama):
         ingest.queue_share_image(ctx.session, scene)
 
 
 def run_sweep(ctx: JobContext) -> None:
     """Job ``sweep_panoramas``: remove revisions retired (or abandoned) before the grace period,
-    and panoramas no scene has shown for as long."""
-    sweep(ctx.session, grace=_grace(current_app._get_current_object()))  # type: ignore[attr-defined]
+    and panoramas no scene has shown for as long; then queue itself for the next expiry."""
+    grace = _grace(current_app._get_current_object())  # type: ignore[attr-defined]
+    sweep(ctx.session, grace=grace)
+    ingest.schedule_sweep(ctx.session, grace=grace, excluding_job=ctx.job_id)
 
 
 def _grace(app: Flask) -> dt.timedelta:

@@ -13,11 +13,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tours import jobs as job_service
 from tours.models import (
+    Job,
+    JobStatus,
     Panorama,
     PanoramaRevision,
     PanoramaStatus,
@@ -32,6 +34,8 @@ from tours.validation import clean_text
 TILE_JOB = "tile_panorama"
 #: the job kind that removes retired revisions and unused panoramas
 SWEEP_JOB = "sweep_panoramas"
+#: a sweep runs this long after the moment it waits for, so that moment has surely passed
+SWEEP_SLACK = dt.timedelta(minutes=1)
 #: the job kind that renders a scene's share image (og:image) from its panorama's SD copy
 SHARE_IMAGE_JOB = "render_share_image"
 
@@ -196,6 +200,54 @@ def revisions_to_sweep(
             & (PanoramaRevision.created_at < cutoff),
         )).order_by(PanoramaRevision.id)
     ))
+
+
+def next_sweep_due(session: Session, *, grace: dt.timedelta) -> dt.datetime | None:
+    """When the earliest item now waiting for the sweep passes its grace period, or None."""
+    shown = select(Scene.panorama_id).where(Scene.panorama_id.is_not(None))
+    candidates = [
+        session.scalar(select(func.min(PanoramaRevision.retired_at))
+                       .where(PanoramaRevision.state == RevisionState.RETIRED)),
+        session.scalar(select(func.min(PanoramaRevision.created_at))
+                       .where(PanoramaRevision.state == RevisionState.BUILDING)),
+        session.scalar(select(func.min(Panorama.updated_at)).where(Panorama.id.not_in(shown))),
+    ]
+    moments = [moment for moment in candidates if moment is not None]
+    return min(moments) + grace if moments else None
+
+
+def schedule_sweep(session: Session, *, grace: dt.timedelta | None = None,
+                   excluding_job: int | None = None) -> None:
+    """Make sure a sweep job is queued for the next expiry (at most one is kept queued).
+
+    Called when something may start waiting for the sweep (a retired revision, a scene gone)
+    and by the sweep itself, so it runs in the background without any scheduler. Without
+    ``grace`` (the caller does not know it) the sweep is queued to run now; it then queues
+    itself for the real expiry.
+    """
+    if grace is None:
+        due = utcnow()
+    else:
+        expiry = next_sweep_due(session, grace=grace)
+        if expiry is None:
+            return
+        due = expiry + SWEEP_SLACK
+    pending = session.scalars(
+        select(Job).where(Job.kind == SWEEP_JOB, Job.status == JobStatus.QUEUED,
+                          Job.id != (excluding_job or 0)).order_by(Job.run_after)
+    ).first()
+    if pending is None:
+        job_service.enqueue(session, SWEEP_JOB, {}, run_after=due)
+    elif pending.run_after > due:
+        pending.run_after = due
+        session.flush()
+
+
+def release_panorama(session: Session, panorama: Panorama) -> None:
+    """A scene stops showing ``panorama``: if no other scene shows it, its grace period starts
+    now (not at its last change), and the sweep is told."""
+    panorama.updated_at = utcnow()
+    schedule_sweep(session)
 
 
 def unused_panoramas(

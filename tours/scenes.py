@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tours.errors import N_, Conflict, NotFound
 from tours.i18n import clean_translations
-from tours.ingest import queue_share_image
+from tours.ingest import queue_share_image, release_panorama
 from tours.models import Scene, Stop, Tour, View
 from tours.panoramas import panorama_for_reference
 from tours.validation import (
@@ -140,6 +140,7 @@ def delete_scene(session: Session, scene_id: int, *, expected_version: int | Non
     ).all()
     if tours:
         raise SceneInUse(tours=", ".join(tours))
+    release_panorama(session, scene.panorama)
     session.delete(scene)
     flush_versioned(session)
 
@@ -154,6 +155,8 @@ def _apply(session: Session, scene: Scene, fields: SceneFields, *, new: bool) ->
         values["slug"] = slug
     if "panorama" in fields:
         values["panorama"] = panorama_for_reference(session, fields["panorama"], field="panorama")
+        if scene.panorama is not None and scene.panorama is not values["panorama"]:
+            release_panorama(session, scene.panorama)
     if "title" in fields or new:
         values["title"] = clean_translations(fields.get("title"), field="title", required=True,
                                              max_length=MAX_TITLE_LENGTH)

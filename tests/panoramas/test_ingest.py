@@ -350,3 +350,38 @@ def test_share_image_follows_the_initial_view_and_the_revision(app, client, edit
         assert moved.share_image_key not in (None, key)
         assert not public_storage().exists(key)  # the old view's image is gone
         assert not moved.share_image_is_stale
+
+
+def test_the_sweep_schedules_itself_in_the_background(app, client, editor):
+    from tours import ingest, scenes
+
+    grace = dt.timedelta(hours=app.config["PANORAMA_SWEEP_GRACE_HOURS"])
+
+    def queued_sweeps():
+        with app.app_context():
+            return [(job.id, job.run_after) for job in db.session.scalars(
+                db.select(Job).where(Job.kind == ingest.SWEEP_JOB,
+                                     Job.status == JobStatus.QUEUED))]
+
+    public_id = upload(client, editor, panorama_file(seed=12)).get_json()["panorama"]["id"]
+    run_jobs(app)
+    # the new panorama is shown by no scene yet: a sweep waits for its grace period
+    panorama = panorama_row(app, public_id)
+    [(sweep_id, due)] = queued_sweeps()
+    assert due == panorama.updated_at + grace + ingest.SWEEP_SLACK
+
+    scene = create_scene(app, panorama)
+    with app.app_context():
+        # the sweep runs now (early) and finds nothing due: it queues itself again
+        db.session.get(Job, sweep_id).run_after = dt.datetime.now(dt.UTC)
+        db.session.commit()
+    run_jobs(app)
+    assert panorama_row(app, public_id).status is PanoramaStatus.READY
+    assert queued_sweeps() == []  # the panorama is in use: nothing is waiting any more
+
+    with app.app_context():
+        scenes.delete_scene(db.session, scene.id)
+        db.session.commit()
+    released = panorama_row(app, public_id)
+    assert released.updated_at > panorama.updated_at  # its grace period starts now
+    assert len(queued_sweeps()) == 1
