@@ -385,3 +385,22 @@ def test_the_sweep_schedules_itself_in_the_background(app, client, editor):
     released = panorama_row(app, public_id)
     assert released.updated_at > panorama.updated_at  # its grace period starts now
     assert len(queued_sweeps()) == 1
+
+
+def test_deleting_one_of_two_scenes_keeps_the_shared_tiles(app, client, editor):
+    from server.panorama_jobs import sweep
+    from tours import scenes
+
+    public_id = upload(client, editor, panorama_file(seed=13)).get_json()["panorama"]["id"]
+    run_jobs(app)
+    panorama = panorama_row(app, public_id)
+    first = create_scene(app, panorama, slug="market-north")
+    create_scene(app, panorama, slug="market-south")
+    with app.app_context():
+        scenes.delete_scene(db.session, first.id)
+        db.session.commit()
+        much_later = dt.datetime.now(dt.UTC) + dt.timedelta(days=365)
+        assert sweep(db.session, grace=dt.timedelta(hours=1), now=much_later)["panoramas"] == 0
+        db.session.commit()
+        assert any(public_storage().list_keys(f"panoramas/{public_id}"))
+        assert originals_storage().exists(panorama.original_key)
