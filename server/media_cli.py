@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from media_tools.errors import PanoramaRejected
 from server.extensions import db
@@ -68,16 +69,43 @@ def _run_jobs_with_progress(app: Flask, job_ids: list[int]) -> list[int]:
             if get_job(db.session, job_id).status is not JobStatus.SUCCEEDED]
 
 
-def _ingest_one(path: Path, author: str, licence: str, scene_slug: str | None,
-                tour: Tour | None) -> IngestResult:
-    with path.open("rb") as stream:
-        result = ingest_file(stream, filename=path.name, author=author, licence=licence)
+def _place(result: IngestResult, path: Path, scene_slug: str | None, tour: Tour | None
+           ) -> None:
+    """Show the ingested panorama in a scene (and, with a tour, as its next stop)."""
+    scene = _scene_for(result, scene_slug or slug_from(path.name), path.stem)
+    if tour is not None:
+        tour_service.add_stop(db.session, tour.id, {"scene_id": scene.id})
+    db.session.commit()
+
+
+def _ingest_path(path: Path, author: str, licence: str, scene_slug: str | None,
+                 tour: Tour | None, jobs: list[int]) -> bool:
+    """Ingest one file, say what happened; False when it was refused or not placed."""
+    try:
+        with path.open("rb") as stream:
+            result = ingest_file(stream, filename=path.name, author=author, licence=licence)
+    except PanoramaRejected as rejection:
+        click.echo(f"\n{path}: refused: {rejection_message(rejection)}", err=True)
+        return False
+    except (DomainError, StorageError) as error:
+        db.session.rollback()
+        click.echo(f"\n{path}: failed: {error}", err=True)
+        return False
+    if result.created:
+        state = "new"
+    else:
+        state = "tiling again" if result.job_id is not None else "already known"
+    click.echo(f"\n{path}: panorama {result.panorama.public_id} ({state})")
+    if result.job_id is not None:
+        jobs.append(result.job_id)
     if scene_slug or tour is not None:
-        scene = _scene_for(result, scene_slug or slug_from(path.name), path.stem)
-        if tour is not None:
-            tour_service.add_stop(db.session, tour.id, {"scene_id": scene.id})
-        db.session.commit()
-    return result
+        try:
+            _place(result, path, scene_slug, tour)
+        except (DomainError, IntegrityError) as error:
+            db.session.rollback()
+            click.echo(f"\n{path}: stored, but not placed in a scene: {error}", err=True)
+            return False
+    return True
 
 
 @media.command("ingest")
@@ -107,21 +135,8 @@ def ingest_command(files: tuple[Path, ...], author: str, licence: str, scene_slu
     with click.progressbar(files, label="storing", show_pos=True,
                            item_show_func=lambda f: f.name if f else None) as bar:
         for path in bar:
-            try:
-                result = _ingest_one(path, author, licence, scene_slug, tour)
-            except PanoramaRejected as rejection:
+            if not _ingest_path(path, author, licence, scene_slug, tour, jobs):
                 refused += 1
-                click.echo(f"\n{path}: refused: {rejection_message(rejection)}", err=True)
-                continue
-            except (DomainError, StorageError) as error:
-                db.session.rollback()
-                refused += 1
-                click.echo(f"\n{path}: failed: {error}", err=True)
-                continue
-            state = "new" if result.created else "already known"
-            click.echo(f"\n{path}: panorama {result.panorama.public_id} ({state})")
-            if result.job_id is not None:
-                jobs.append(result.job_id)
     if wait and jobs:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         failed = _run_jobs_with_progress(app, jobs)

@@ -22,11 +22,12 @@ from media_tools.errors import PanoramaRejected
 from media_tools.formats import Limits
 from media_tools.tiling import TilingOptions, tile_panorama
 from server.extensions import db
-from server.jobs import JobContext, PermanentJobError, handler_registry
+from server.jobs import JobContext, JobInterrupted, PermanentJobError, handler_registry
 from server.storage import IMMUTABLE_CACHE_CONTROL, ObjectNotFound
 from server.storage_setup import originals_storage, public_storage
 from tours import ingest
-from tours.models import Panorama, PanoramaRevision, RevisionState
+from tours.jobs import LeaseLost
+from tours.models import Panorama, PanoramaRevision, RevisionState, Scene
 
 #: the share of the progress bar that fetching the original takes; tiling has the rest
 FETCH_SHARE = 5
@@ -76,6 +77,8 @@ def run_tiling(ctx: JobContext) -> None:
     except ObjectNotFound as missing:
         _record_failure(panorama.id, "original_missing", str(missing), final=True)
         raise PermanentJobError(f"the original is missing: {missing}") from missing
+    except (JobInterrupted, LeaseLost):
+        raise  # not a failure of the tiling: the job goes back to the queue or is elsewhere
     except Exception as error:
         _record_failure(panorama.id, "tiling_failed", f"{type(error).__name__}: {error}",
                         final=final_attempt)
@@ -157,13 +160,32 @@ def sweep(session: Session, *, grace: dt.timedelta, now: dt.datetime | None = No
         revision.state = RevisionState.DELETED
         removed["revisions"] += 1
         session.flush()
+    doomed = []
     for panorama in ingest.unused_panoramas(session, grace=grace, now=now):
-        removed["objects"] += storage.delete_prefix(f"panoramas/{panorama.public_id}")
-        originals_storage().delete(panorama.original_key)
+        doomed.append((panorama.public_id, panorama.original_key))
         session.delete(panorama)
+    # The rows go first, committed: a scene that started showing one of these panoramas in the
+    # meantime makes this fail here, before anything irreversible. Objects without a row are
+    # harmless; a row without its objects would be broken for good.
+    session.flush()
+    session.commit()
+    for public_id, original_key in doomed:
+        removed["objects"] += storage.delete_prefix(f"panoramas/{public_id}")
+        originals_storage().delete(original_key)
         removed["panoramas"] += 1
-        session.flush()
+    removed["objects"] += sweep_share_images(session)
     return removed
+
+
+def sweep_share_images(session: Session) -> int:
+    """Remove share images no scene uses any more (older views, deleted scenes)."""
+    current = set(session.scalars(select(Scene.share_image_key)
+                                  .where(Scene.share_image_key.is_not(None))))
+    storage = public_storage()
+    stale = [key for key in storage.list_keys("scenes") if key not in current]
+    for key in stale:
+        storage.delete(key)
+    return len(stale)
 
 
 def init_app(app: Flask) -> None:

@@ -25,7 +25,7 @@ from media_tools.inspection import PanoramaInfo, inspect_panorama
 from server.extensions import db
 from server.storage_setup import originals_storage
 from tours import ingest
-from tours.models import Panorama
+from tours.models import Panorama, PanoramaStatus
 
 #: read uploads in pieces of this size (hashing, copying)
 CHUNK_BYTES = 1024 * 1024
@@ -120,6 +120,19 @@ def _facts(info: PanoramaInfo) -> ingest.ImageFacts:
     )
 
 
+def _retry(panorama: Panorama, stream: IO[bytes]) -> IngestResult:
+    try:
+        originals_storage().put(panorama.original_key, stream,
+                                content_type=f"image/{panorama.format or 'jpeg'}")
+        job_id = ingest.queue_tiling(db.session, panorama,
+                                     max_attempts=current_app.config["JOB_MAX_ATTEMPTS"])
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return IngestResult(panorama, created=False, job_id=job_id)
+
+
 def ingest_file(
     stream: IO[bytes], *, filename: str = "", author: str = "", licence: str = "",
     created_by_id: int | None = None,
@@ -132,8 +145,12 @@ def ingest_file(
     """
     sha256, size = _hash_and_size(stream)
     existing = ingest.find_by_sha256(db.session, sha256)
-    if existing is not None:
+    if existing is not None and existing.status is not PanoramaStatus.FAILED:
         return IngestResult(existing, created=False, job_id=None)
+    if existing is not None:
+        # uploading a failed panorama again is how an editor retries it: the original is
+        # stored anew (in case it was what broke) and tiling is queued once more
+        return _retry(existing, stream)
     if size == 0:
         raise PanoramaRejected(RejectionCode.EMPTY, "The file is empty.")
     info = inspect_panorama(stream, limits=limits_from_config())

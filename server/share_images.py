@@ -14,6 +14,7 @@ import math
 import numpy as np
 from flask import Flask
 from PIL import Image
+from sqlalchemy import update
 
 from media_tools.encoding import encode_jpeg
 from media_tools.projection import render_perspective
@@ -71,12 +72,11 @@ def run_share_image(ctx: JobContext) -> None:
     view = scene.initial_view
     storage.put(key, render_share_image(sd, view.yaw, view.pitch, view.zoom),
                 content_type="image/jpeg", cache_control=IMMUTABLE_CACHE_CONTROL)
-    previous = scene.share_image_key
-    scene.share_image_key = key
-    scene.share_image_view = view.as_dict()
-    ctx.session.flush()
-    if previous and previous != key:
-        storage.delete(previous)
+    # a Core update: the share image is derived, so it must not bump the scene's version (an
+    # editor's next save would be refused as a conflict with nobody). The image it replaces
+    # stays until the sweep, so pages and caches that still point at it never meet a 404.
+    ctx.session.execute(update(Scene).where(Scene.id == scene.id).values(
+        share_image_key=key, share_image_view=view.as_dict()))
 
 
 def init_app(app: Flask) -> None:

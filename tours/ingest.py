@@ -124,6 +124,8 @@ def queue_tiling(session: Session, panorama: Panorama, *, max_attempts: int = 5)
                               max_attempts=max_attempts)
     if panorama.current_revision is None:
         panorama.status = PanoramaStatus.QUEUED
+        panorama.error_code = ""
+        panorama.error_message = ""
     return job.id
 
 

@@ -102,6 +102,12 @@ class LocalStorage(Storage):
                 os.fsync(out.fileno())
             os.chmod(temporary, _FILE_MODE)
             os.replace(temporary, target)
+            # ... and so must the rename: the directory entry is only durable once synced
+            directory = os.open(target.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)

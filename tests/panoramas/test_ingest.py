@@ -11,6 +11,7 @@ import time
 import pytest
 from flask import Flask
 from PIL import Image
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
@@ -326,6 +327,7 @@ def test_sweep_removes_expired_revisions_and_unused_panoramas_only(app, client, 
 
 
 def test_share_image_follows_the_initial_view_and_the_revision(app, client, editor):
+    from server.panorama_jobs import sweep_share_images
     from tours import scenes
 
     public_id = upload(client, editor, panorama_file(seed=10)).get_json()["panorama"]["id"]
@@ -348,8 +350,16 @@ def test_share_image_follows_the_initial_view_and_the_revision(app, client, edit
     with app.app_context():
         moved = db.session.get(type(scene), scene.id)
         assert moved.share_image_key not in (None, key)
-        assert not public_storage().exists(key)  # the old view's image is gone
         assert not moved.share_image_is_stale
+        # the derived image never bumps the version: the editor's next save is no conflict
+        assert moved.version == 2
+        scenes.update_scene(db.session, scene.id, {"north_offset": 10.0}, expected_version=2)
+        db.session.commit()
+        # the old view's image stays for pages and caches until the sweep removes it
+        assert public_storage().exists(key)
+        assert sweep_share_images(db.session) == 1
+        assert not public_storage().exists(key)
+        assert public_storage().exists(moved.share_image_key)
 
 
 def test_the_sweep_schedules_itself_in_the_background(app, client, editor):
@@ -404,3 +414,69 @@ def test_deleting_one_of_two_scenes_keeps_the_shared_tiles(app, client, editor):
         db.session.commit()
         assert any(public_storage().list_keys(f"panoramas/{public_id}"))
         assert originals_storage().exists(panorama.original_key)
+
+
+def test_uploading_a_failed_panorama_again_retries_it(app, client, editor):
+    app.config["JOB_MAX_ATTEMPTS"] = 1
+    data = panorama_file(seed=14)
+    public_id = upload(client, editor, data).get_json()["panorama"]["id"]
+    with app.app_context():
+        panorama = db.session.scalars(
+            db.select(Panorama).where(Panorama.public_id == public_id)).one()
+        originals_storage().put(panorama.original_key, data[:600] + bytes(len(data) - 600))
+    run_jobs(app)
+    assert panorama_row(app, public_id).status is PanoramaStatus.FAILED
+
+    again = upload(client, editor, data)
+    assert again.status_code == 200
+    body = again.get_json()
+    assert body["created"] is False
+    assert body["job_id"] is not None
+    assert body["panorama"]["status"] == "queued"
+    assert body["panorama"]["error_code"] == ""
+    run_jobs(app)
+    assert panorama_row(app, public_id).status is PanoramaStatus.READY
+
+
+def test_a_worker_stopping_on_the_last_attempt_is_no_tiling_failure(app, client, editor,
+                                                                   monkeypatch):
+    from server.jobs import JobInterrupted
+
+    app.config["JOB_MAX_ATTEMPTS"] = 1
+    public_id = upload(client, editor, panorama_file(seed=15)).get_json()["panorama"]["id"]
+
+    def stopping(*args, **kwargs):
+        raise JobInterrupted("the worker is stopping")
+
+    monkeypatch.setattr("server.panorama_jobs.tile_panorama", stopping)
+    Worker.from_config(app, handler_registry(app), "stopping").run_one()
+    stopped = panorama_row(app, public_id)
+    assert stopped.status is not PanoramaStatus.FAILED
+    assert stopped.error_code == ""
+    with app.app_context():
+        job = db.session.scalars(db.select(Job)).one()
+        assert (job.status, job.attempts) == (JobStatus.QUEUED, 0)  # back in the queue
+
+
+def test_a_sweep_racing_a_new_scene_deletes_nothing(app, client, editor, monkeypatch):
+    from server.panorama_jobs import sweep
+    from tours import ingest
+
+    public_id = upload(client, editor, panorama_file(seed=16)).get_json()["panorama"]["id"]
+    run_jobs(app)
+    panorama = panorama_row(app, public_id)
+    real_query = ingest.unused_panoramas
+
+    def query_then_a_scene_appears(session, **kwargs):
+        found = real_query(session, **kwargs)
+        create_scene(app, panorama, slug="just-in-time")  # another request commits it
+        return found
+
+    monkeypatch.setattr(ingest, "unused_panoramas", query_then_a_scene_appears)
+    with app.app_context():
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
+        with pytest.raises(IntegrityError):
+            sweep(db.session, grace=dt.timedelta(hours=1), now=later)
+        db.session.rollback()
+        assert originals_storage().exists(panorama.original_key)
+        assert any(public_storage().list_keys(f"panoramas/{public_id}"))
