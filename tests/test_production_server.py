@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,13 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.live_server import free_port
+
 REPO = Path(__file__).resolve().parents[1]
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_for(url: str, deadline: float) -> int:
@@ -34,7 +30,7 @@ def _wait_for(url: str, deadline: float) -> int:
 
 @pytest.mark.slow
 def test_gunicorn_serves_the_app_in_production_mode(database_url, tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "FLANEUR_ENV": "production",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from server.storage_setup import originals_storage
 from tests.panoramas.test_ingest import panorama_file, run_jobs, upload
 from tests.support.accounts import bearer_headers, create_account
 from tests.support.hostile_images import png_bomb
+from tests.support.live_server import free_port
 from tours.models import Job, JobStatus, Panorama, PanoramaStatus, Role
 
 REPO = Path(__file__).resolve().parents[2]
@@ -91,11 +91,6 @@ def test_a_poisoned_original_fails_with_its_reason_and_spares_the_others(app, cl
         assert {jobs[rows[i].id].attempts for i in ids if i != poisoned} == {1}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 def _memory_kb(pid: int) -> dict[str, int]:
     fields = {}
@@ -125,7 +120,7 @@ def test_rejecting_a_bomb_keeps_the_server_process_memory_flat(app, app_config, 
 
     editor = create_account(app, email="ed@example.org", role=Role.EDITOR)
     headers = bearer_headers(app, editor)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "FLASK_APP": "server", "SECRET_KEY": app_config["SECRET_KEY"],
            "DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"], "JOB_WORKERS": "0",
            "ORIGINALS_STORAGE_URL": (tmp_path / "originals").as_uri(),

@@ -10,11 +10,12 @@ import contextlib
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+
+from tests.support.live_server import free_port
 
 
 def find_pg_bin() -> str | None:
@@ -28,11 +29,6 @@ def find_pg_bin() -> str | None:
     found = shutil.which("initdb")
     return os.path.dirname(found) if found else None
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _as_server_user(command: list[str]) -> list[str]:
@@ -51,7 +47,7 @@ def throwaway_cluster(database: str = "flaneur_test") -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     data = os.path.join(root, "data")
-    port = _free_port()
+    port = free_port()
     subprocess.run(
         _as_server_user([f"{pg_bin}/initdb", "-D", data, "-U", "postgres", "-A", "trust",
                          "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]),

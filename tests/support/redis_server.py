@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 
 import redis
+
+from tests.support.live_server import free_port
 
 
 def find_redis_server() -> str | None:
@@ -22,11 +23,6 @@ def find_redis_server() -> str | None:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 @contextlib.contextmanager
 def throwaway_redis() -> Iterator[str]:
@@ -35,7 +31,7 @@ def throwaway_redis() -> Iterator[str]:
     if binary is None:
         raise RuntimeError("redis-server not found (apt-get install redis-server)")
     folder = tempfile.mkdtemp(prefix="flaneur-redis-")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
          "--dir", folder, "--protected-mode", "yes"],

@@ -6,10 +6,10 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, Index, Integer, String, Text
+from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tours.models.base import Base, UTCDateTime, utcnow
+from tours.models.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class JobStatus(enum.StrEnum):
@@ -28,8 +28,7 @@ class Job(Base):
     kind: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[JobStatus] = mapped_column(
-        Enum(JobStatus, name="job_status", native_enum=False, length=16,
-             values_callable=lambda states: [s.value for s in states]),
+        str_enum(JobStatus, "job_status", 16),
         default=JobStatus.QUEUED,
     )
     #: how many times a worker has claimed it
