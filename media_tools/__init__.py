@@ -1,12 +1,13 @@
-"""Pure image pipeline: inspection, projection and tiling of panoramas.
+"""Pure image pipeline: inspection, projection and tiling of panoramas; web images (shop logos
+and photos).
 
 Functions take bytes, file-like objects or arrays and return dataclasses, arrays or stream
 their outputs to a caller's sink. No file I/O except in ``__main__``.
 """
 
 from media_tools.decoding import DecodedPanorama, apply_orientation, decode_panorama
-from media_tools.encoding import encode_jpeg
-from media_tools.errors import PanoramaRejected, RejectionCode
+from media_tools.encoding import encode_jpeg, encode_png, encode_webp
+from media_tools.errors import ImageRejected, PanoramaRejected, RejectionCode
 from media_tools.formats import Limits
 from media_tools.inspection import PanoramaInfo, Placement, inspect_panorama
 from media_tools.metadata import GPano, GpsPosition
@@ -28,13 +29,22 @@ from media_tools.tiling import (
     tile_decoded,
     tile_panorama,
 )
+from media_tools.web_images import (
+    WEB_IMAGE_LIMITS,
+    WebImage,
+    WebImagePurpose,
+    WebImageVariant,
+    prepare_web_image,
+)
 
 __all__ = [
     "FACES",
     "FACE_NAMES",
+    "WEB_IMAGE_LIMITS",
     "DecodedPanorama",
     "GPano",
     "GpsPosition",
+    "ImageRejected",
     "Level",
     "Limits",
     "PanoramaInfo",
@@ -44,13 +54,19 @@ __all__ = [
     "TilePlan",
     "TilingOptions",
     "TilingResult",
+    "WebImage",
+    "WebImagePurpose",
+    "WebImageVariant",
     "apply_orientation",
     "build_manifest",
     "decode_panorama",
     "encode_jpeg",
+    "encode_png",
+    "encode_webp",
     "face_pixel",
     "inspect_panorama",
     "plan_levels",
+    "prepare_web_image",
     "render_equirect",
     "render_face",
     "render_perspective",

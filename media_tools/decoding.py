@@ -7,8 +7,10 @@ with the decompression-bomb warning turned into an error; Pillow's image is conv
 in strips so at most one extra strip is held besides the two full-size buffers.
 
 Choices: 16-bit PNG is accepted and reduced to its high byte; transparency is composited
-over mid grey (the neutral fill of partial panoramas); CMYK and other embedded ICC profiles
-are converted to sRGB with LittleCMS (CMYK without a profile uses Pillow's plain formula).
+over mid grey (the neutral fill of partial panoramas) unless the caller keeps it
+(``decode_pixels(..., keep_alpha=True)``, for web images); CMYK and other embedded ICC
+profiles are converted to sRGB with LittleCMS (CMYK without a profile uses Pillow's plain
+formula), and the profile is then dropped: every output is plain sRGB.
 """
 
 from __future__ import annotations
@@ -17,16 +19,17 @@ import io
 import threading
 import warnings
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
 import simplejpeg
 from PIL import Image, ImageCms, UnidentifiedImageError
 
-from media_tools.errors import PanoramaRejected, RejectionCode
-from media_tools.formats import Limits
-from media_tools.inspection import PanoramaInfo, Source, inspect_bytes, read_source
+from media_tools.errors import ImageRejected, RejectionCode
+from media_tools.formats import ContainerInfo, Limits, Source, read_source
+from media_tools.inspection import PanoramaInfo, inspect_bytes
 from media_tools.projection import PaddedEquirect, view_rotation
 
 #: the colour of the sphere where a partial panorama has no pixels (and under transparency)
@@ -54,7 +57,7 @@ class DecodedPanorama:
 def decode_panorama(
     source: Source, *, limits: Limits | None = None, info: PanoramaInfo | None = None
 ) -> DecodedPanorama:
-    """Inspect (unless ``info`` is given) and decode; raise ``PanoramaRejected`` on failure."""
+    """Inspect (unless ``info`` is given) and decode; raise ``ImageRejected`` on failure."""
     limits = limits or Limits()
     data = read_source(source, limits)
     if info is None:
@@ -63,10 +66,10 @@ def decode_panorama(
     canvas = PaddedEquirect.allocate(placement.full_width, placement.full_height)
     notes: list[str] = list(info.warnings)
     if info.orientation == 1 and not placement.is_partial:
-        _decode_into(data, info, limits, canvas.pixels, notes)
+        decode_into(data, info.container, limits, canvas.pixels, notes)
     else:
         stored = np.empty((info.stored_height, info.stored_width, 3), np.uint8)
-        _decode_into(data, info, limits, stored, notes)
+        decode_into(data, info.container, limits, stored, notes)
         upright = apply_orientation(stored, info.orientation)
         if placement.is_partial:
             _place(canvas.pixels, upright, info)
@@ -108,9 +111,10 @@ def _place(canvas: np.ndarray, upright: np.ndarray, info: PanoramaInfo) -> None:
         canvas[top:top + height, :placement.width - first] = upright[:height, first:]
 
 
-def _decode_into(data: bytes, info: PanoramaInfo, limits: Limits, out: np.ndarray,
-                 notes: list[str]) -> None:
-    container = info.container
+def decode_into(data: bytes, container: ContainerInfo, limits: Limits, out: np.ndarray,
+                notes: list[str]) -> None:
+    """Decode into ``out`` (stored orientation, ``H × W × 3``) as 8-bit sRGB, transparency
+    composited over grey."""
     if container.format == "JPEG" and container.components in (1, 3):
         try:
             simplejpeg.decode_jpeg(data, colorspace="RGB", strict=True, buffer=out)
@@ -118,14 +122,45 @@ def _decode_into(data: bytes, info: PanoramaInfo, limits: Limits, out: np.ndarra
             raise _decoder_error(str(error)) from error
         _convert_profile(out, container.icc, notes)
         return
-    _decode_with_pillow(data, info, limits, out, notes)
+    with _loaded_pillow(data, container, limits) as image:
+        _fill(image, out, _strip_converter(image, container.icc, notes))
+        is_cmyk = image.mode == "CMYK"
+    if not is_cmyk:  # a CMYK profile was applied (or found unusable) by the strip converter
+        _convert_profile(out, container.icc, notes)
 
 
-def _decoder_error(message: str) -> PanoramaRejected:
+def decode_pixels(data: bytes, container: ContainerInfo, limits: Limits, notes: list[str], *,
+                  keep_alpha: bool) -> np.ndarray:
+    """The image in stored orientation as 8-bit sRGB: ``H × W × 4`` (straight alpha) when
+    ``keep_alpha`` and it has transparency, ``H × W × 3`` otherwise."""
+    shape = (container.height, container.width)
+    if not keep_alpha or container.format == "JPEG":  # JPEG has no alpha channel
+        out = np.empty((*shape, 3), np.uint8)
+        decode_into(data, container, limits, out, notes)
+        return out
+    with _loaded_pillow(data, container, limits) as image:
+        if not has_alpha(image):
+            out = np.empty((*shape, 3), np.uint8)
+            _fill(image, out, _strip_converter(image, container.icc, notes))
+        else:
+            out = np.empty((*shape, 4), np.uint8)
+            _fill(image, out, lambda strip: np.asarray(strip.convert("RGBA")))
+    _convert_profile(out, container.icc, notes)  # PNG and WebP are never CMYK
+    return out
+
+
+def has_alpha(image: Image.Image) -> bool:
+    """Whether ``image`` has an alpha channel or a transparent palette entry or colour key."""
+    if image.mode in _ALPHA_MODES:
+        return True
+    return image.mode in ("P", "L", "RGB") and "transparency" in image.info
+
+
+def _decoder_error(message: str) -> ImageRejected:
     if "premature end" in message.lower() or "truncated" in message.lower():
-        return PanoramaRejected(RejectionCode.TRUNCATED, "The file is incomplete (truncated).")
-    return PanoramaRejected(RejectionCode.CORRUPT, "The image is damaged: {what}.",
-                            what=message.strip() or "the decoder failed")
+        return ImageRejected(RejectionCode.TRUNCATED, "The file is incomplete (truncated).")
+    return ImageRejected(RejectionCode.CORRUPT, "The image is damaged: {what}.",
+                         what=message.strip() or "the decoder failed")
 
 
 def _open_pillow(data: bytes, image_format: str, limits: Limits) -> Image.Image:
@@ -136,36 +171,39 @@ def _open_pillow(data: bytes, image_format: str, limits: Limits) -> Image.Image:
         try:
             return Image.open(io.BytesIO(data), formats=[image_format])
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-            raise PanoramaRejected(RejectionCode.TOO_LARGE,
-                                   "The image is larger than the decoder allows.") from error
+            raise ImageRejected(RejectionCode.TOO_LARGE,
+                                "The image is larger than the decoder allows.") from error
         except UnidentifiedImageError as error:
-            raise PanoramaRejected(RejectionCode.CORRUPT, "The image is damaged: {what}.",
-                                   what="the decoder does not recognise it") from error
+            raise ImageRejected(RejectionCode.CORRUPT, "The image is damaged: {what}.",
+                                what="the decoder does not recognise it") from error
         finally:
             Image.MAX_IMAGE_PIXELS = previous
 
 
-def _decode_with_pillow(data: bytes, info: PanoramaInfo, limits: Limits, out: np.ndarray,
-                        notes: list[str]) -> None:
-    container = info.container
+@contextmanager
+def _loaded_pillow(data: bytes, container: ContainerInfo, limits: Limits
+                   ) -> Iterator[Image.Image]:
+    """Pillow's image of ``data``, opened only as the format the header showed, its size
+    checked against the header scan and its pixels loaded; closed on exit."""
     image = _open_pillow(data, container.format, limits)
     with image:
-        if image.size != (info.stored_width, info.stored_height):
-            raise PanoramaRejected(RejectionCode.CORRUPT, "The image is damaged: {what}.",
-                                   what="its headers disagree about its size")
+        if image.size != (container.width, container.height):
+            raise ImageRejected(RejectionCode.CORRUPT, "The image is damaged: {what}.",
+                                what="its headers disagree about its size")
         try:
             image.load()
-        except OSError as error:
+        except (OSError, SyntaxError, ValueError, EOFError, zlib.error) as error:
             raise _decoder_error(str(error)) from error
-        except (SyntaxError, ValueError, EOFError, zlib.error) as error:
-            raise _decoder_error(str(error)) from error
-        convert = _strip_converter(image, container.icc, notes)
-        width, height = image.size
-        for top in range(0, height, _STRIP_ROWS):
-            bottom = min(height, top + _STRIP_ROWS)
-            out[top:bottom] = convert(image.crop((0, top, width, bottom)))
-    if image.mode != "CMYK":
-        _convert_profile(out, container.icc, notes)
+        yield image
+
+
+def _fill(image: Image.Image, out: np.ndarray,
+          convert: Callable[[Image.Image], np.ndarray]) -> None:
+    """Convert ``image`` into ``out`` strip by strip (one extra strip held at a time)."""
+    width, height = image.size
+    for top in range(0, height, _STRIP_ROWS):
+        bottom = min(height, top + _STRIP_ROWS)
+        out[top:bottom] = convert(image.crop((0, top, width, bottom)))
 
 
 def _over_grey(rgba: np.ndarray) -> np.ndarray:
@@ -184,14 +222,14 @@ def _sixteen_bit_grey(strip: Image.Image) -> np.ndarray:
     return _grey_to_rgb(wide.clip(0, 255).astype(np.uint8))
 
 
+_ALPHA_MODES = ("RGBA", "LA", "PA", "La", "RGBa")
 _CONVERTERS: dict[str, Callable[[Image.Image], np.ndarray]] = {
     "RGB": np.asarray,
     "L": lambda strip: _grey_to_rgb(np.asarray(strip)),
     "1": lambda strip: np.asarray(strip.convert("RGB")),
     "P": lambda strip: np.asarray(strip.convert("RGB")),
     **dict.fromkeys(("I;16", "I;16L", "I;16B", "I;16N", "I"), _sixteen_bit_grey),
-    **dict.fromkeys(("RGBA", "LA", "PA", "La", "RGBa"),
-                    lambda strip: _over_grey(np.asarray(strip.convert("RGBA")))),
+    **dict.fromkeys(_ALPHA_MODES, lambda strip: _over_grey(np.asarray(strip.convert("RGBA")))),
 }
 
 
@@ -208,8 +246,8 @@ def _strip_converter(image: Image.Image, icc: bytes | None, notes: list[str]
         notes.append("cmyk_without_profile")
         return lambda strip: np.asarray(strip.convert("RGB"))
     if mode not in _CONVERTERS:
-        raise PanoramaRejected(RejectionCode.BAD_MODE,
-                               "Images in colour mode {mode} are not supported.", mode=mode)
+        raise ImageRejected(RejectionCode.BAD_MODE,
+                            "Images in colour mode {mode} are not supported.", mode=mode)
     return _CONVERTERS[mode]
 
 
@@ -231,11 +269,12 @@ def _profile_transform(icc: bytes | None, in_mode: str, notes: list[str]
 
 
 def _convert_profile(pixels: np.ndarray, icc: bytes | None, notes: list[str]) -> None:
-    """Convert RGB ``pixels`` in place from their embedded profile to sRGB, strip by strip."""
+    """Convert the RGB channels of ``pixels`` (RGB or RGBA, alpha untouched) in place from
+    their embedded profile to sRGB, strip by strip."""
     transform = _profile_transform(icc, "RGB", notes)
     if transform is None:
         return
     for top in range(0, pixels.shape[0], _STRIP_ROWS):
-        strip = pixels[top:top + _STRIP_ROWS]
-        converted = ImageCms.applyTransform(Image.fromarray(strip), transform)
-        strip[...] = np.asarray(converted)
+        strip = pixels[top:top + _STRIP_ROWS, :, :3]
+        rgb = Image.fromarray(np.ascontiguousarray(strip))
+        strip[...] = np.asarray(ImageCms.applyTransform(rgb, transform))

@@ -1,7 +1,9 @@
-"""The one exception of the pipeline: an image refused as a panorama, with a stable code.
+"""The one exception of the pipeline: an image refused, with a stable code.
 
-``media_tools`` cannot import flask_babel, so the English ``message`` is for logs and the
-command line only; callers translate by ``code`` (and format with ``params``).
+Panoramas and web images (shop logos and photos) share it and its codes, so a caller catches
+one type and translates one table. ``media_tools`` cannot import flask_babel, so the English
+``message`` is for logs and the command line only; callers translate by ``code`` (and format
+with ``params``).
 """
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ class RejectionCode(StrEnum):
     ANIMATED = "animated"
     BAD_MODE = "bad_mode"
     METADATA_TOO_LARGE = "metadata_too_large"
+    #: SVG, PDF or PostScript given as a web image: refused unparsed (the uploader is told to
+    #: send a PNG), never rasterised
+    VECTOR_IMAGE = "vector_image"
 
 
-class PanoramaRejected(Exception):
-    """The image cannot become a panorama; ``code`` says why, ``params`` fill the message."""
+class ImageRejected(Exception):
+    """The image cannot be used; ``code`` says why, ``params`` fill the message."""
 
     def __init__(self, code: RejectionCode, message: str, **params: Any) -> None:
         self.code = code
@@ -38,3 +43,8 @@ class PanoramaRejected(Exception):
     def as_dict(self) -> dict[str, Any]:
         """A JSON-serialisable form (for the command line and job logs)."""
         return {"code": str(self.code), "message": str(self), "params": dict(self.params)}
+
+
+#: the name the panorama code has always used; the same class, so ``except PanoramaRejected``
+#: catches every refusal of the pipeline
+PanoramaRejected = ImageRejected

@@ -7,14 +7,19 @@ Every read is bounded by the length of the data and by the caps in ``Limits``.
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
-from media_tools.errors import PanoramaRejected, RejectionCode
+from media_tools.errors import ImageRejected, RejectionCode
 
 MIB = 1024 * 1024
+
+#: what the pipeline reads: bytes, or a binary stream (read to at most the file cap + 1)
+Source = bytes | bytearray | memoryview | BinaryIO
 
 
 @dataclass(frozen=True)
@@ -33,10 +38,15 @@ class Limits:
     max_icc_bytes: int = 4 * MIB
     #: a full panorama's width/height may differ from 2 by this fraction
     aspect_tolerance: float = 0.01
+    #: a pixel-count cap below ``max_width × max_height`` (None: that product is the cap)
+    pixel_cap: int | None = None
+    #: the shortest side accepted (a panorama's smallest size is ``min_width`` instead)
+    min_side: int = 1
 
     @property
     def max_pixels(self) -> int:
-        return self.max_width * self.max_height
+        product = self.max_width * self.max_height
+        return product if self.pixel_cap is None else min(product, self.pixel_cap)
 
 
 @dataclass
@@ -63,84 +73,121 @@ class ContainerInfo:
         return {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}[self.format]
 
 
+#: the formats the pipeline decodes (Pillow's names)
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
+
 #: magic prefixes of formats we recognise only to refuse them by name
 _REFUSED_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
     (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"), (b"II+\x00", "TIFF"), (b"MM\x00+", "TIFF"),
     (b"BM", "BMP"), (b"SIMPLE  =", "FITS"), (b"8BPS", "PSD"), (b"\x00\x00\x01\x00", "ICO"),
-    (b"%PDF", "PDF"), (b"\xff\x0a", "JPEG XL"), (b"\x00\x00\x00\x0cJXL ", "JPEG XL"),
-    (b"PK\x03\x04", "ZIP"),
+    (b"%PDF", "PDF"), (b"%!PS", "PostScript"), (b"\xc5\xd0\xd3\xc6", "PostScript"),
+    (b"\xff\x0a", "JPEG XL"), (b"\x00\x00\x00\x0cJXL ", "JPEG XL"), (b"PK\x03\x04", "ZIP"),
+    (b"\x1f\x8b", "gzip"),
 )
 _HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif")
+#: markup is told apart as SVG from this many leading bytes, by a byte search: never parsed
+_MARKUP_SNIFF_BYTES = 64 * 1024
+_SVG_HINTS = re.compile(rb"<svg[\s>/:]|<!doctype\s+svg|http://www\.w3\.org/2000/svg")
 
 _JPEG_SOF_SUPPORTED = {0xC0, 0xC1, 0xC2}  # baseline, extended sequential, progressive (Huffman)
 _JPEG_SOF_OTHER = {0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 _XMP_PREFIX = b"http://ns.adobe.com/xap/1.0/\x00"
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_MAGIC = ((b"\xff\xd8\xff", "JPEG"), (_PNG_SIGNATURE, "PNG"), *_REFUSED_MAGIC)
+
+
+def detect_format(data: bytes) -> str:
+    """What ``data`` is from its first bytes alone (no parsing): one of ``ACCEPTED_FORMATS``,
+    the name of a format we refuse ("GIF", "SVG", "HEIF/AVIF", "text/markup"…) or "unknown"."""
+    for magic, name in _MAGIC:
+        if data.startswith(magic):
+            return name
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return "HEIF/AVIF"
+    head = data[:_MARKUP_SNIFF_BYTES].removeprefix(b"\xef\xbb\xbf").lstrip()
+    if head[:1] == b"<":
+        return "SVG" if _SVG_HINTS.search(head.lower()) else "text/markup"
+    return "unknown"
 
 
 def sniff_format(data: bytes) -> str:
     """The accepted format of ``data`` from its first bytes, or a refusal naming what it is."""
     if not data:
-        raise PanoramaRejected(RejectionCode.EMPTY, "The file is empty.")
-    if data.startswith(b"\xff\xd8\xff"):
-        return "JPEG"
-    if data.startswith(_PNG_SIGNATURE):
-        return "PNG"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "WEBP"
-    detected = "unknown"
-    for magic, name in _REFUSED_MAGIC:
-        if data.startswith(magic):
-            detected = name
-            break
-    else:
-        if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
-            detected = "HEIF/AVIF"
-        elif data.lstrip()[:1] == b"<":
-            detected = "text/markup"
-    raise PanoramaRejected(
+        raise ImageRejected(RejectionCode.EMPTY, "The file is empty.")
+    detected = detect_format(data)
+    if detected in ACCEPTED_FORMATS:
+        return detected
+    raise ImageRejected(
         RejectionCode.UNSUPPORTED_FORMAT,
         "The file is not a JPEG, PNG or WebP image (detected: {detected}).", detected=detected,
     )
 
 
-def read_container(data: bytes, limits: Limits) -> ContainerInfo:
-    """Sniff and scan ``data``; raise ``PanoramaRejected`` for anything structurally wrong."""
-    kind = sniff_format(data)
+def read_source(source: Source, limits: Limits) -> bytes:
+    """The bytes of ``source``; a stream is read to at most ``limits.max_file_bytes`` + 1."""
+    if isinstance(source, bytes):
+        data = source
+    elif isinstance(source, bytearray | memoryview):
+        data = bytes(source)
+    else:
+        data = source.read(limits.max_file_bytes + 1)
+    _check_file_size(data, limits)
+    return data
+
+
+def _check_file_size(data: bytes, limits: Limits) -> None:
     if len(data) > limits.max_file_bytes:
-        raise PanoramaRejected(RejectionCode.TOO_LARGE, "The file is larger than {limit} bytes.",
-                               limit=limits.max_file_bytes)
+        raise ImageRejected(RejectionCode.TOO_LARGE, "The file is larger than {limit} bytes.",
+                            limit=limits.max_file_bytes)
+
+
+def read_container(data: bytes, limits: Limits) -> ContainerInfo:
+    """Sniff and scan ``data``; raise ``ImageRejected`` for anything structurally wrong."""
+    kind = sniff_format(data)
+    _check_file_size(data, limits)
     scanner = {"JPEG": _scan_jpeg, "PNG": _scan_png, "WEBP": _scan_webp}[kind]
     try:
         info = scanner(data, limits)
     except (struct.error, IndexError) as error:
         raise _truncated() from error
-    if info.width <= 0 or info.height <= 0:
-        raise PanoramaRejected(RejectionCode.CORRUPT, "The image header gives no size.")
     check_size(info.width, info.height, limits)
     return info
 
 
 def check_size(width: int, height: int, limits: Limits) -> None:
-    """Refuse dimensions over the caps (either orientation) or a pixel count over the cap."""
+    """Refuse a header without a size, dimensions over the caps (either orientation), a pixel
+    count over the cap, or a side under ``limits.min_side``."""
+    if width <= 0 or height <= 0:
+        raise ImageRejected(RejectionCode.CORRUPT, "The image header gives no size.")
     long_side, short_side = max(width, height), min(width, height)
-    if long_side > limits.max_width or short_side > limits.max_height \
-            or width * height > limits.max_pixels:
-        raise PanoramaRejected(
+    caps = {"width": width, "height": height, "max_width": limits.max_width,
+            "max_height": limits.max_height, "max_pixels": limits.max_pixels}
+    if long_side > limits.max_width or short_side > limits.max_height:
+        raise ImageRejected(
             RejectionCode.TOO_LARGE,
             "The image is {width}×{height} pixels; the largest accepted is "
-            "{max_width}×{max_height}.",
-            width=width, height=height, max_width=limits.max_width, max_height=limits.max_height,
-        )
+            "{max_width}×{max_height}.", **caps)
+    if width * height > limits.max_pixels:
+        raise ImageRejected(
+            RejectionCode.TOO_LARGE,
+            "The image is {width}×{height} pixels; at most {max_pixels} pixels are accepted.",
+            **caps)
+    if short_side < limits.min_side:
+        raise ImageRejected(
+            RejectionCode.TOO_SMALL,
+            "The image is {width}×{height} pixels; each side must be at least {min_side}.",
+            width=width, height=height, min_side=limits.min_side)
 
 
-def _truncated() -> PanoramaRejected:
-    return PanoramaRejected(RejectionCode.TRUNCATED, "The file is incomplete (truncated).")
+def _truncated() -> ImageRejected:
+    return ImageRejected(RejectionCode.TRUNCATED, "The file is incomplete (truncated).")
 
 
-def _corrupt(what: str) -> PanoramaRejected:
-    return PanoramaRejected(RejectionCode.CORRUPT, "The image is damaged: {what}.", what=what)
+def _corrupt(what: str) -> ImageRejected:
+    return ImageRejected(RejectionCode.CORRUPT, "The image is damaged: {what}.", what=what)
 
 
 class _MetadataBudget:
@@ -151,7 +198,7 @@ class _MetadataBudget:
     def spend(self, size: int) -> None:
         self.used += size
         if self.used > self.limit:
-            raise PanoramaRejected(
+            raise ImageRejected(
                 RejectionCode.METADATA_TOO_LARGE,
                 "The image carries more than {limit} bytes of metadata.", limit=self.limit,
             )
@@ -204,16 +251,16 @@ class _JpegHeader:
                 raise _corrupt("the JPEG has two frame headers")
             precision, height, width, components = struct.unpack(">BHHB", payload[:6])
             if precision != 8:
-                raise PanoramaRejected(RejectionCode.BAD_MODE,
-                                       "{bits}-bit JPEG is not supported.", bits=precision)
+                raise ImageRejected(RejectionCode.BAD_MODE,
+                                    "{bits}-bit JPEG is not supported.", bits=precision)
             if components not in (1, 3, 4):
-                raise PanoramaRejected(
+                raise ImageRejected(
                     RejectionCode.BAD_MODE,
                     "JPEG with {components} colour components is not supported.",
                     components=components)
             self.frame = (width, height, components)
         elif marker in _JPEG_SOF_OTHER:
-            raise PanoramaRejected(
+            raise ImageRejected(
                 RejectionCode.UNSUPPORTED_FORMAT,
                 "The file is not a JPEG, PNG or WebP image (detected: {detected}).",
                 detected="lossless, hierarchical or arithmetic-coded JPEG",

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import Any
 
 from media_tools.errors import PanoramaRejected, RejectionCode
-from media_tools.formats import ContainerInfo, Limits, check_size, read_container
+from media_tools.formats import (
+    ContainerInfo,
+    Limits,
+    Source,
+    check_size,
+    read_container,
+    read_source,
+)
 from media_tools.metadata import GPano, GpsPosition, read_exif, read_gpano
-
-Source = bytes | bytearray | memoryview | BinaryIO
 
 #: a cropped panorama's height may disagree with its width's scale by this fraction
 _CROP_SCALE_TOLERANCE = 0.02
@@ -93,20 +98,6 @@ class PanoramaInfo:
                      "roll": self.pose_roll},
             "warnings": list(self.warnings),
         }
-
-
-def read_source(source: Source, limits: Limits) -> bytes:
-    """The bytes of ``source``; a stream is read to at most ``limits.max_file_bytes`` + 1."""
-    if isinstance(source, bytes):
-        data = source
-    elif isinstance(source, bytearray | memoryview):
-        data = bytes(source)
-    else:
-        data = source.read(limits.max_file_bytes + 1)
-    if len(data) > limits.max_file_bytes:
-        raise PanoramaRejected(RejectionCode.TOO_LARGE, "The file is larger than {limit} bytes.",
-                               limit=limits.max_file_bytes)
-    return data
 
 
 def inspect_panorama(source: Source, *, limits: Limits | None = None) -> PanoramaInfo:

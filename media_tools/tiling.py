@@ -22,8 +22,8 @@ import numpy as np
 
 from media_tools.decoding import DecodedPanorama, decode_panorama
 from media_tools.encoding import JPEG_CONTENT_TYPE, JPEG_QUALITY, encode_jpeg
-from media_tools.formats import Limits
-from media_tools.inspection import PanoramaInfo, Source
+from media_tools.formats import Limits, Source
+from media_tools.inspection import PanoramaInfo
 from media_tools.projection import FACE_NAMES, FACES, iter_face_group_rows, render_equirect
 
 Sink = Callable[[str, bytes, str], None]

@@ -30,13 +30,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from server import api_setup, blueprints, database, i18n, security, sessions, storage_setup
+    from server import (
+        api_setup,
+        blueprints,
+        database,
+        i18n,
+        security,
+        security_headers,
+        sessions,
+        storage_setup,
+    )
 
     database.init_app(app)
     i18n.init_app(app)
     sessions.init_app(app)
     security.init_app(app)
     storage_setup.init_app(app)
+    security_headers.init_app(app)  # after the storages: it names the public one's origin
     api_setup.init_app(app)
     blueprints.register(app)
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -17,17 +14,15 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from limits.errors import StorageError
 from werkzeug.exceptions import Forbidden
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
+from server import sign_in
 from server.extensions import db
 from server.security import (
-    client_address,
     current_account,
     end_session,
     is_safe_next_url,
@@ -35,10 +30,8 @@ from server.security import (
     login_throttle,
     password_hasher,
     request_token,
-    start_session,
-    throttle_unavailable,
 )
-from tours import accounts
+from tours import accounts, audit
 from tours.errors import DomainError
 
 bp = Blueprint("accounts", __name__)
@@ -99,40 +92,38 @@ def login() -> Response:
     form.next.data = next_url or ""
     if not form.validate_on_submit():
         return _render_login(form, status=400)
+    return _check_password(form, next_url)
 
-    throttle = login_throttle()
-    account_key = throttle.account_key(form.email.data or "")
-    try:
-        wait = throttle.attempt(account_key, client_address())
-    except StorageError:
-        raise throttle_unavailable() from None
+
+def _check_password(form: LoginForm, next_url: str | None) -> Response:
+    """Count the attempt, check the password; then sign in or ask for the second factor."""
+    account_key = login_throttle().account_key(form.email.data or "")
+    wait = sign_in.count_attempt(account_key)
     if wait is not None:
-        message = ngettext("Too many sign-in attempts. Please try again in %(num)d minute.",
-                           "Too many sign-in attempts. Please try again in %(num)d minutes.",
-                           math.ceil(wait / 60))
-        return _render_login(form, message, status=429, retry_after=wait)
-
+        return _render_login(form, sign_in.throttled_message(wait), status=429,
+                             retry_after=wait)
     user = accounts.authenticate(db.session, password_hasher(), form.email.data or "",
-                                 form.password.data or "")
+                                 form.password.data or "", complete=False)
     if user is None:
+        sign_in.record_failure(accounts.find_user_by_email(db.session, form.email.data or ""),
+                               "password")
         # i18n: deliberately vague, so that it does not tell which accounts exist
         return _render_login(form, _("The email address or the password is not correct."))
-    db.session.commit()
-    try:
-        throttle.forget_account(account_key)
-    except StorageError:
-        # the sign-in itself succeeded; a stale count only expires later than it should
-        current_app.logger.warning("could not clear the sign-in count of an account")
-    start_session(user)
-    flash(_("You are signed in."), "success")
-    return redirect(next_url or url_for("site.home"))
+    if user.totp_secret is not None:
+        db.session.commit()  # an upgraded password hash
+        sign_in.begin_second_factor(user, next_url)
+        return redirect(url_for("two_factor.code"))
+    return sign_in.finish_sign_in(user, account_key, next_url)
 
 
 @bp.post("/logout")
 def logout() -> Response:
     """Sign out: ends every session of the account, on every device."""
     if current_user.is_authenticated:
-        accounts.end_sessions(db.session, current_account())
+        user = current_account()
+        accounts.end_sessions(db.session, user)
+        audit.record(db.session, user, "login.signed_out", target_type="user",
+                     target_id=str(user.id))
         db.session.commit()
     end_session()
     flash(_("You are signed out on all your devices."), "success")

@@ -13,13 +13,14 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from server.error_pages import render_error_page
-from tours.errors import Conflict, DomainError, InvalidInput, NotFound
+from tours.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
 API_PREFIX = "/api/"
 API_KEY = "flaneur.api"
 #: the HTTP status of each kind of domain error (first match wins; anything else is 400)
 DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (NotFound, 404),
+    (Forbidden, 403),
     (Conflict, 409),
     (InvalidInput, 422),
 )

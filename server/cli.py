@@ -6,7 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from server import media_cli, users_cli
+    from server import media_cli, shops_cli, users_cli
 
     users_cli.init_app(app)
     media_cli.init_app(app)
+    shops_cli.init_app(app)

@@ -7,7 +7,9 @@ production (``FLANEUR_ENV=production``) the factory refuses to start with the de
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+import zoneinfo
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,48 @@ ENVIRONMENTS = ("development", "testing", "production")
 
 class ConfigError(RuntimeError):
     """The configuration is unusable; the message says which variable and why."""
+
+
+# An origin as a Content-Security-Policy source may name it: http(s), a DNS name (optionally with
+# a leading "*." for any subdomain) or IPv4 address, an optional port; no path, user or query.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_ORIGIN = re.compile(
+    rf"(?P<scheme>https?)://(?P<host>(?:\*\.)?{_LABEL}(?:\.{_LABEL})*)"
+    r"(?::(?P<port>[0-9]{1,5}))?/?",
+    re.IGNORECASE,
+)
+
+
+def parse_origin(text: str) -> str | None:
+    """``text`` as a normalised origin (``https://tiles.example.org:8443``), or None if it is not
+    one. Only what this accepts may reach a security header, so nothing can be smuggled in."""
+    match = _ORIGIN.fullmatch(text)
+    if match is None:
+        return None
+    port = match["port"]
+    if port is not None and not 0 < int(port) <= 65535:
+        return None
+    origin = f"{match['scheme']}://{match['host']}".lower()
+    return f"{origin}:{int(port)}" if port else origin
+
+
+def origin_list(name: str, value: str | Iterable[str]) -> tuple[str, ...]:
+    """The origins in ``value`` (space-separated text, or already split), normalised.
+
+    Raises ConfigError naming ``name`` for anything that is not an absolute http(s) origin.
+    """
+    items = value.split() if isinstance(value, str) else list(value)
+    origins = []
+    for item in items:
+        origin = parse_origin(item) if isinstance(item, str) else None
+        if origin is None:
+            raise ConfigError(
+                f"{name} lists {item!r}, which is not an origin: give absolute http(s) origins "
+                "separated by spaces, such as https://tile.openstreetmap.org or "
+                "https://*.tiles.example.org (no path)"
+            )
+        origins.append(origin)
+    return tuple(dict.fromkeys(origins))
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
@@ -44,6 +88,39 @@ def _float(environ: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{name} must be positive, got {value}")
     return value
+
+
+def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _smtp(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The outgoing mail server; without ``SMTP_HOST`` no mail is sent (links are shown only)."""
+    host = environ.get("SMTP_HOST", "").strip()
+    sender = environ.get("SMTP_FROM", "").strip()
+    if host and not sender:
+        raise ConfigError("SMTP_FROM must be set (the sender address of mails) when SMTP_HOST is")
+    port = _int(environ, "SMTP_PORT", 587, minimum=1)
+    if port > 65535:
+        raise ConfigError(f"SMTP_PORT must be a port number, got {port}")
+    return {
+        "SMTP_HOST": host,
+        "SMTP_PORT": port,
+        "SMTP_USERNAME": environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": environ.get("SMTP_PASSWORD", ""),
+        "SMTP_FROM": sender,
+        #: upgrade the connection with STARTTLS before sending (port 587); off only for a relay
+        #: on the same machine
+        "SMTP_STARTTLS": _bool(environ, "SMTP_STARTTLS", True),
+    }
 
 
 def load_config(
@@ -92,7 +169,9 @@ def load_config(
         "LOGIN_RATE_LIMIT_CLIENT": environ.get("LOGIN_RATE_LIMIT_CLIENT", "30 per 15 minutes"),
         "DEFAULT_LANGUAGE": default_language,
         "BABEL_DEFAULT_LOCALE": default_language,
-        "BABEL_DEFAULT_TIMEZONE": environ.get("CITY_TIME_ZONE", "Europe/Berlin"),
+        "BABEL_DEFAULT_TIMEZONE": _time_zone(environ),
+        #: the zone of new shops' opening hours
+        "CITY_TIME_ZONE": _time_zone(environ),
         "CITY_NAME": environ.get("CITY_NAME", "Flaneur"),
         #: threads one tiling job uses (projection and JPEG encoding release the GIL)
         "TILING_THREADS": _int(environ, "TILING_THREADS", 2, minimum=1),
@@ -110,6 +189,16 @@ def load_config(
         # none (then every visitor behind a proxy shares the proxy's address for rate limits)
         "TRUSTED_PROXY_COUNT": _int(environ, "TRUSTED_PROXY_COUNT", 0),
         "PREFERRED_URL_SCHEME": "https" if env == "production" else "http",
+        #: origins a city adds to the Content-Security-Policy (e.g. a map's tile server), beyond
+        #: this site and the public storage (see server/security_headers.py)
+        "CSP_EXTRA_IMG_SRC": origin_list("CSP_EXTRA_IMG_SRC",
+                                         environ.get("CSP_EXTRA_IMG_SRC", "")),
+        "CSP_EXTRA_CONNECT_SRC": origin_list("CSP_EXTRA_CONNECT_SRC",
+                                             environ.get("CSP_EXTRA_CONNECT_SRC", "")),
+        #: how long an invitation link works (7 days) and a password-reset link (1 day)
+        "INVITATION_TTL_HOURS": _float(environ, "INVITATION_TTL_HOURS", 7 * 24.0),
+        "PASSWORD_RESET_TTL_HOURS": _float(environ, "PASSWORD_RESET_TTL_HOURS", 24.0),
+        **_smtp(environ),
     }
 
 
@@ -122,3 +211,14 @@ def check_config(config: Mapping[str, Any]) -> None:
                 "SECRET_KEY must be set to a random value of at least 32 characters in production "
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
+
+
+def _time_zone(environ: Mapping[str, str]) -> str:
+    """``CITY_TIME_ZONE``, an IANA name this system knows (default Europe/Berlin)."""
+    name = environ.get("CITY_TIME_ZONE", "Europe/Berlin")
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"CITY_TIME_ZONE must be an IANA time zone such as Europe/Berlin, "
+                          f"got {name!r}") from None
+    return name

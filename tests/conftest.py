@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import itertools
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,17 +17,17 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
 from werkzeug.test import TestResponse
 
 from server import create_app
 from server.extensions import db
 from tests.support.accounts import bearer_headers, create_account, log_in
-from tests.support.content import create_panorama, create_scene
+from tests.support.apps import base_config, close_app, database_for
+from tests.support.content import create_panorama, create_scene, create_shop
 from tests.support.postgres import find_pg_bin, throwaway_cluster
 from tests.support.requirements import require
 from tests.support.s3 import moto_s3, moto_server  # noqa: F401 - S3 fixtures for every area
-from tours.models import Base, Panorama, Role, Scene, User
+from tours.models import Panorama, Role, Scene, Shop, User
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -42,20 +41,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "database_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.database)
-
-
-def base_config(database_uri: str, instance: Path) -> dict[str, Any]:
-    """The configuration every test app starts from."""
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-anything",
-        "SQLALCHEMY_DATABASE_URI": database_uri,
-        "ORIGINALS_STORAGE_URL": "memory://originals",
-        "PUBLIC_STORAGE_URL": "memory://public",
-        "JOB_WORKERS": 0,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "INSTANCE_FOR_TESTS": str(instance),
-    }
 
 
 def _migrate(database_uri: str, instance: Path) -> None:
@@ -92,12 +77,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 @pytest.fixture
 def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
     """The test app's configuration; override in a test module to change a setting."""
-    uri = database_url
-    if uri.startswith("sqlite:///"):
-        copy = tmp_path / "flaneur.sqlite3"
-        shutil.copyfile(uri.removeprefix("sqlite:///"), copy)
-        uri = f"sqlite:///{copy}"
-    return base_config(uri, tmp_path)
+    return base_config(database_for(database_url, tmp_path), tmp_path)
 
 
 @pytest.fixture
@@ -105,13 +85,7 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     """A Flaneur app on a freshly migrated, empty database and in-memory storages."""
     application = create_app(app_config)
     yield application
-    with application.app_context():
-        db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            with db.engine.begin() as connection:
-                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
+    close_app(application)
 
 
 @pytest.fixture
@@ -177,6 +151,13 @@ def make_panorama(app: Flask) -> Callable[..., Panorama]:
     """``make_panorama(**columns)``: a ready panorama with a fake manifest, inserted directly
     (see tests/support/content.py)."""
     return functools.partial(create_panorama, app)
+
+
+@pytest.fixture
+def make_shop(app: Flask) -> Callable[..., Shop]:
+    """``make_shop(owners=(), **fields)``: a shop made by the real service, a draft unless
+    ``status`` says otherwise (see tests/support/content.py)."""
+    return functools.partial(create_shop, app)
 
 
 @pytest.fixture

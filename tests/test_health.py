@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from server import create_app
-from tests.conftest import base_config
+from tests.support.apps import base_config
 
 
 def test_healthy_app_answers_200(client):

@@ -181,12 +181,14 @@ def end_sessions(session: Session, user: User) -> None:
 
 def authenticate(
     session: Session, hasher: PasswordHasher, email: str, password: str,
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, *, complete: bool = True,
 ) -> User | None:
     """The account when ``email`` and ``password`` match an active account, else None.
 
     The answer takes as long for an unknown address as for a wrong password, and does not say
     which of the two was wrong. A hash made with outdated parameters is upgraded on success.
+    ``complete=False`` checks the password without recording a sign-in, for accounts that still
+    have a second factor to show (then :func:`mark_signed_in` follows it).
     """
     user = find_user_by_email(session, email)
     if user is None or not user.password_hash:
@@ -197,9 +199,16 @@ def authenticate(
         return None
     if hasher.needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
-    user.last_login_at = now or utcnow()
+    if complete:
+        mark_signed_in(session, user, now)
     session.flush()
     return user
+
+
+def mark_signed_in(session: Session, user: User, now: dt.datetime | None = None) -> None:
+    """Record that ``user`` has just signed in (every factor checked)."""
+    user.last_login_at = now or utcnow()
+    session.flush()
 
 
 def hash_token(secret: str) -> str:

@@ -24,6 +24,12 @@ class NotFound(DomainError):
     message = N_("Not found.")
 
 
+class Forbidden(DomainError):
+    """The account may not do this to this object (another owner's shop)."""
+
+    message = N_("Your account may not do this.")
+
+
 class Conflict(DomainError):
     message = N_("The data was changed by someone else.")
 

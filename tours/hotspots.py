@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tours.errors import N_, NotFound
 from tours.i18n import TextRequired, clean_translations
-from tours.models import Hotspot, HotspotKind, User
+from tours.models import Hotspot, HotspotKind, Shop, User
 from tours.scenes import get_scene
 from tours.validation import (
     InvalidValue,
@@ -54,6 +54,10 @@ class NotForThisKind(InvalidValue):
 
 class InvalidShopId(InvalidValue):
     message = N_("Give the id of a shop.")
+
+
+class UnknownShop(InvalidValue):
+    message = N_("There is no shop with this id.")
 
 
 class HotspotFields(TypedDict, total=False):
@@ -93,7 +97,7 @@ def add_hotspot(
         if fields.get(name) is None:
             raise MissingValue(field=name)
     hotspot = Hotspot(scene_id=scene.id, created_by=created_by, text={}, label={})
-    _apply(hotspot, fields)
+    _apply(session, hotspot, fields)
     session.add(hotspot)
     session.flush()
     return hotspot
@@ -110,7 +114,7 @@ def update_hotspot(
     for name in ("yaw", "pitch", "kind"):
         if name in changes and changes.get(name) is None:
             raise MissingValue(field=name)
-    _apply(hotspot, changes)
+    _apply(session, hotspot, changes)
     flush_versioned(session)
     return hotspot
 
@@ -124,7 +128,7 @@ def delete_hotspot(
     flush_versioned(session)
 
 
-def _apply(hotspot: Hotspot, fields: HotspotFields) -> None:
+def _apply(session: Session, hotspot: Hotspot, fields: HotspotFields) -> None:
     """Check ``fields`` against the hotspot's resulting kind and set them; nothing is set when
     a value is refused."""
     values: dict[str, object] = {}
@@ -135,7 +139,7 @@ def _apply(hotspot: Hotspot, fields: HotspotFields) -> None:
     kind = (clean_choice(fields["kind"], HotspotKind, field="kind") if "kind" in fields
             else hotspot.kind)
     values["kind"] = kind
-    values.update(_clean_targets(kind, fields))
+    values.update(_clean_targets(session, kind, fields))
     if "text" in fields:
         values["text"] = clean_translations(fields["text"], field="text",
                                             max_length=MAX_TEXT_LENGTH, multiline=True)
@@ -154,7 +158,8 @@ def _apply(hotspot: Hotspot, fields: HotspotFields) -> None:
         setattr(hotspot, name, value)
 
 
-def _clean_targets(kind: HotspotKind, fields: HotspotFields) -> dict[str, object]:
+def _clean_targets(session: Session, kind: HotspotKind, fields: HotspotFields
+                   ) -> dict[str, object]:
     """The shop and URL values given for a hotspot of ``kind``; those it does not use are
     cleared."""
     values: dict[str, object] = {}
@@ -168,6 +173,8 @@ def _clean_targets(kind: HotspotKind, fields: HotspotFields) -> dict[str, object
         if shop_id is not None and (isinstance(shop_id, bool) or not isinstance(shop_id, int)
                                     or shop_id < 1):
             raise InvalidShopId(field="shop_id")
+        if shop_id is not None and session.get(Shop, shop_id) is None:
+            raise UnknownShop(field="shop_id")
         values["shop_id"] = shop_id
     if "url" in fields and "url" in TARGET_FIELDS[kind]:
         url = fields["url"]

@@ -12,6 +12,7 @@ from PIL import Image, ImageStat
 from tests.support.browser import screenshot
 from tests.support.live_server import serve
 from tests.support.requirements import require
+from tests.support.viewer_pages import add_viewer_page
 
 pytestmark = pytest.mark.browser
 
@@ -47,21 +48,16 @@ def test_viewer_bundle_shows_a_real_panorama(app: Flask, page):
     def _panorama():
         return send_file(PANORAMA, mimetype="image/jpeg")
 
-    @app.get("/_test/viewer")
-    def _viewer_page():
-        return """<!doctype html><html><head><meta charset="utf-8">
-        <link rel="stylesheet" href="/viewer/flaneur.css"></head>
-        <body style="margin:0"><div id="pano" style="width:100vw;height:100vh"></div>
-        <script type="module">
-          import { mountPanorama } from "/viewer/flaneur.js";
-          mountPanorama(document.getElementById("pano"), {url: "/_test/panorama.jpg"})
-            .then(() => { window.viewerReady = true; })
-            .catch((e) => { window.viewerError = String(e); });
-        </script></body></html>"""
+    viewer_page = add_viewer_page(app, "viewer", """
+        import { mountPanorama } from "/viewer/flaneur.js";
+        mountPanorama(document.getElementById("pano"), {url: "/_test/panorama.jpg"})
+          .then(() => { window.viewerReady = true; })
+          .catch((e) => { window.viewerError = String(e); });""")
 
     with serve(app) as base:
-        page.goto(base + "/_test/viewer")
-        page.wait_for_function("window.viewerReady || window.viewerError", timeout=30_000)
+        page.goto(base + viewer_page)
+        # an arrow function: Playwright polls a bare expression through eval, which the CSP bars
+        page.wait_for_function("() => window.viewerReady || window.viewerError", timeout=30_000)
         assert page.evaluate("window.viewerError || null") is None
         assert page.locator("canvas").count() == 1
         path = screenshot(page, "viewer-bundle")

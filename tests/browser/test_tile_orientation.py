@@ -24,6 +24,7 @@ from tests.support.panoramas import (
     labelled_panorama,
 )
 from tests.support.requirements import require
+from tests.support.viewer_pages import add_viewer_page
 
 pytestmark = pytest.mark.browser
 
@@ -35,10 +36,7 @@ PREFIX = "panoramas/orientation/r1"
 
 SOURCE_KEY = "panoramas/orientation/source.jpg"
 
-PAGE = """<!doctype html><html><head><meta charset="utf-8">
-<link rel="stylesheet" href="/viewer/flaneur.css"></head>
-<body style="margin:0"><div id="pano" style="width:100vw;height:100vh"></div>
-<script type="module">
+SCRIPT = """
   import { mountPanorama, mountTiledPanorama } from "/viewer/flaneur.js";
   const element = document.getElementById("pano");
   if (location.search === "?mode=tiles") {
@@ -50,7 +48,7 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8">
   }
   window.viewer.navbar.hide();
   window.viewerReady = true;
-</script></body></html>"""
+"""
 
 #: resolves once the four tiles of a face at z=2 have arrived (tiled mode) and frames were drawn
 WAIT_FOR_TILES = """async (face) => {
@@ -68,7 +66,7 @@ WAIT_FOR_TILES = """async (face) => {
 def _views(page, base: str, mode: str) -> dict[str, np.ndarray]:
     """Screenshots looking at each face, in ``mode`` ("tiles" or "equirect")."""
     page.goto(f"{base}/_test/orientation?mode={mode}")
-    page.wait_for_function("window.viewerReady === true", timeout=30_000)
+    page.wait_for_function("() => window.viewerReady === true", timeout=30_000)
     views = {}
     for face, (yaw, pitch) in FACE_DIRECTIONS.items():
         page.evaluate(f"viewer.rotate({{yaw: '{yaw}deg', pitch: '{pitch}deg'}})")
@@ -90,8 +88,7 @@ def test_tiles_look_like_the_whole_panorama_on_every_face(app: Flask, browser):
             f"{PREFIX}/{key}", blob, content_type=kind, cache_control=IMMUTABLE_CACHE_CONTROL))
     assert [(level["z"], level["nb_tiles"]) for level in result.manifest["levels"]] == [
         (1, 1), (2, 2)]
-    app.add_url_rule("/_test/orientation", "orientation",
-                     lambda: PAGE % {"prefix": PREFIX, "source": SOURCE_KEY})
+    add_viewer_page(app, "orientation", SCRIPT % {"prefix": PREFIX, "source": SOURCE_KEY})
     context = browser.new_context(viewport={"width": VIEWPORT, "height": VIEWPORT})
     page = context.new_page()
     errors: list[str] = []

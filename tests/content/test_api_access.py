@@ -50,16 +50,17 @@ def content_operations(app: Flask) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def content(app, make_panorama, make_scene) -> dict[str, object]:
+def content(app, make_panorama, make_scene, make_shop) -> dict[str, object]:
     """One of everything, as URL parameter values."""
     panorama = make_panorama()
+    shop = make_shop()
     market = make_scene(panorama, slug="market-square")
     hall = make_scene(panorama, slug="town-hall")
     with app.app_context():
         link, _back = links.add_link(db.session, market.id, {"to_scene_id": hall.id,
                                                               "bearing": 90})
         hotspot = hotspots.add_hotspot(db.session, market.id, {
-            "yaw": 0, "pitch": 0, "kind": "shop", "shop_id": 1})
+            "yaw": 0, "pitch": 0, "kind": "shop", "shop_id": shop.id})
         tour = tour_service.create_tour(db.session, {"slug": "old-town",
                                                      "title": {"en": "Old town"}})
         stop = tour_service.add_stop(db.session, tour.id, {"scene_id": hall.id})

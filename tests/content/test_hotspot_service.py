@@ -28,17 +28,18 @@ def scene(make_scene):
     return make_scene()
 
 
-def test_each_kind_gets_what_it_needs(session, scene, make_user):
+def test_each_kind_gets_what_it_needs(session, scene, make_user, make_shop):
     editor = session.get(User, make_user().id)
+    bakery = make_shop()
     shop = hotspots.add_hotspot(session, scene.id, {"yaw": 180, "pitch": 0, "kind": "shop",
-                                                    "shop_id": 7}, created_by=editor)
+                                                    "shop_id": bakery.id}, created_by=editor)
     web = hotspots.add_hotspot(session, scene.id, {
         "yaw": 0, "pitch": 0, "kind": "url", "url": "https://city.example/market",
         "label": {"en": "Market website"}})
     info = hotspots.add_hotspot(session, scene.id, INFO)
     session.commit()
     assert (shop.kind, shop.shop_id, shop.yaw, shop.created_by_id) == (
-        HotspotKind.SHOP, 7, -180.0, editor.id)
+        HotspotKind.SHOP, bakery.id, -180.0, editor.id)
     assert web.url == "https://city.example/market"
     assert info.text == {"de": "Erbaut 1638"}
     assert [hotspot.id for hotspot in hotspots.list_hotspots(session, scene.id)] == [
@@ -54,6 +55,8 @@ def test_each_kind_gets_what_it_needs(session, scene, make_user):
     ({**INFO, "url": "javascript:alert(1)"}, InvalidUrl, "url"),
     ({**INFO, "shop_id": 3}, hotspots.NotForThisKind, "shop_id"),
     ({"yaw": 0, "pitch": 0, "kind": "shop", "shop_id": 0}, hotspots.InvalidShopId, "shop_id"),
+    ({"yaw": 0, "pitch": 0, "kind": "shop", "shop_id": 999_999}, hotspots.UnknownShop,
+     "shop_id"),
     ({"yaw": 0, "pitch": 0, "kind": "shop", "shop_id": 3, "url": "https://a.example"},
      hotspots.NotForThisKind, "url"),
     ({**INFO, "yaw": 400}, OutOfRange, "yaw"),
@@ -68,11 +71,12 @@ def test_invalid_hotspots_are_refused(session, scene, fields, error, field):
     assert session.scalars(select(Hotspot)).all() == []
 
 
-def test_changing_the_kind_clears_the_old_target(session, scene):
+def test_changing_the_kind_clears_the_old_target(session, scene, make_shop):
+    bakery = make_shop()
     hotspot = hotspots.add_hotspot(session, scene.id, {
         "yaw": 0, "pitch": 0, "kind": "url", "url": "https://a.example", "label": {"en": "A"}})
-    hotspots.update_hotspot(session, hotspot.id, {"kind": "shop", "shop_id": 4})
-    assert (hotspot.kind, hotspot.shop_id, hotspot.url) == (HotspotKind.SHOP, 4, None)
+    hotspots.update_hotspot(session, hotspot.id, {"kind": "shop", "shop_id": bakery.id})
+    assert (hotspot.kind, hotspot.shop_id, hotspot.url) == (HotspotKind.SHOP, bakery.id, None)
     with pytest.raises(MissingValue):
         hotspots.update_hotspot(session, hotspot.id, {"shop_id": None})
     hotspots.update_hotspot(session, hotspot.id, {"kind": "info", "text": {"en": "Info"},

@@ -19,7 +19,7 @@ from media_tools import (
 )
 from media_tools.errors import RejectionCode
 from tests.support import hostile_images
-from tests.support.hostile_images import CASES
+from tests.support.hostile_images import CASES, encoded
 from tests.support.panoramas import textured_panorama
 
 REFUSED = {name: code for name, (_, code) in CASES.items() if code is not None}
@@ -86,24 +86,18 @@ def test_accepted_awkward_upload_tiles_to_clean_jpegs(name: str) -> None:
                 assert "xmp" not in image.info, key
 
 
-def _encoded(image: Image.Image, image_format: str, **options: object) -> bytes:
-    out = io.BytesIO()
-    image.save(out, image_format, **options)
-    return out.getvalue()
-
-
 @pytest.mark.parametrize("case", ["grey_jpeg", "grey_png", "palette_png_transparent",
                                   "rgba_webp", "lossless_webp", "rgb_png"])
 def test_valid_colour_modes_decode_to_rgb(case: str) -> None:
     pixels = textured_panorama(1024, seed=3)
     image = Image.fromarray(pixels)
     data = {
-        "grey_jpeg": lambda: _encoded(image.convert("L"), "JPEG", quality=95),
-        "grey_png": lambda: _encoded(image.convert("L"), "PNG"),
-        "palette_png_transparent": lambda: _encoded(image.quantize(64), "PNG", transparency=0),
-        "rgba_webp": lambda: _encoded(image.convert("RGBA"), "WEBP", quality=95),
-        "lossless_webp": lambda: _encoded(image, "WEBP", lossless=True),
-        "rgb_png": lambda: _encoded(image, "PNG"),
+        "grey_jpeg": lambda: encoded(image.convert("L"), "JPEG", quality=95),
+        "grey_png": lambda: encoded(image.convert("L"), "PNG"),
+        "palette_png_transparent": lambda: encoded(image.quantize(64), "PNG", transparency=0),
+        "rgba_webp": lambda: encoded(image.convert("RGBA"), "WEBP", quality=95),
+        "lossless_webp": lambda: encoded(image, "WEBP", lossless=True),
+        "rgb_png": lambda: encoded(image, "PNG"),
     }[case]()
     decoded = decode_panorama(data).pixels
     assert decoded.shape == (512, 1024, 3)
@@ -115,22 +109,15 @@ def test_valid_colour_modes_decode_to_rgb(case: str) -> None:
     assert np.abs(decoded.astype(int) - expected).mean() < 1
 
 
-def test_embedded_colour_profiles_are_converted_to_srgb(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_embedded_colour_profiles_are_converted_to_srgb(
+        monkeypatch: pytest.MonkeyPatch, colour_transforms: list[str]) -> None:
     pixels = textured_panorama(1024, seed=3)
     profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    data = _encoded(Image.fromarray(pixels), "JPEG", quality=95, icc_profile=profile)
-    converted: list[str] = []
-    original = ImageCms.applyTransform
-
-    def counting(image: Image.Image, transform: object, *args: object) -> Image.Image:
-        converted.append(image.mode)
-        return original(image, transform, *args)
-
-    monkeypatch.setattr(ImageCms, "applyTransform", counting)
+    data = encoded(Image.fromarray(pixels), "JPEG", quality=95, icc_profile=profile)
     decode_panorama(data)
-    assert converted == []  # an sRGB profile is left alone
+    assert colour_transforms == []  # an sRGB profile is left alone
     monkeypatch.setattr(ImageCms, "getProfileDescription", lambda _profile: "Display P3")
     decoded = decode_panorama(data).pixels
-    assert converted  # a non-sRGB profile goes through LittleCMS, strip by strip
+    assert colour_transforms  # a non-sRGB profile goes through LittleCMS, strip by strip
     plain = np.asarray(Image.open(io.BytesIO(data)).convert("RGB")).astype(int)
     assert np.abs(decoded.astype(int) - plain).mean() < 2  # sRGB → sRGB changes ~nothing

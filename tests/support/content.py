@@ -11,10 +11,20 @@ import secrets
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 
 from server.extensions import db
-from tours import scenes
-from tours.models import Panorama, PanoramaRevision, PanoramaStatus, RevisionState, Scene
+from tours import scenes, shops
+from tours.models import (
+    Panorama,
+    PanoramaRevision,
+    PanoramaStatus,
+    RevisionState,
+    Role,
+    Scene,
+    Shop,
+    User,
+)
 
 #: the revision every test panorama is tiled at
 TEST_REVISION = "20260101T000000-000000"
@@ -78,3 +88,33 @@ def create_scene(app: Flask, panorama: Panorama | None = None, **fields: Any) ->
         db.session.refresh(scene)
         db.session.expunge(scene)
         return scene
+
+
+def create_shop(app: Flask, owners: tuple[User, ...] = (), **fields: Any) -> Shop:
+    """Create a shop through ``tours.shops.create_shop`` as an editor (``status`` and any other
+    field may be given), owned by ``owners``. Returned detached, fields loaded."""
+    values: dict[str, Any] = {
+        "slug": f"shop-{secrets.token_hex(4)}",
+        "name": {"de": "Bäckerei Sonne", "en": "Sun Bakery"},
+        "category": "bakery",
+    }
+    values.update(fields)
+    with app.app_context():
+        editor = db.session.scalar(select(User).where(User.email == SHOP_EDITOR_EMAIL))
+        if editor is None:
+            editor = User(email=SHOP_EDITOR_EMAIL, role=Role.EDITOR)
+            db.session.add(editor)
+            db.session.flush()
+        shop = shops.create_shop(db.session, editor, values,  # type: ignore[arg-type]
+                                 default_time_zone="Europe/Berlin")
+        for owner in owners:
+            shop.owners.append(db.session.get(User, owner.id))
+        db.session.commit()
+        shop = db.session.get(Shop, shop.id)
+        _ = shop.owners, shop.images, shop.offers, shop.category
+        db.session.expunge_all()
+        return shop
+
+
+#: the account test shops are created by
+SHOP_EDITOR_EMAIL = "shop-maker@flaneur.test"

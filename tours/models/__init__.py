@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models of the Flaneur domain. Import models from here."""
 
+from tours.models.audit import AuditEvent
 from tours.models.base import Base, UTCDateTime, utcnow
 from tours.models.hotspots import Hotspot, HotspotKind
 from tours.models.jobs import Job, JobStatus
@@ -11,30 +12,59 @@ from tours.models.panoramas import (
     new_public_id,
 )
 from tours.models.scenes import Link, LinkKind, Scene, View
+from tours.models.shops import (
+    Category,
+    ChangeKind,
+    ChangeRequest,
+    ChangeStatus,
+    ImageKind,
+    Offer,
+    OfferKind,
+    Shop,
+    ShopImage,
+    ShopStatus,
+    Wheelchair,
+    shop_owner,
+)
 from tours.models.tours import Stop, Tour, TourStatus
-from tours.models.users import ApiToken, Role, User
+from tours.models.users import AccountLink, ApiToken, LinkPurpose, Role, User
 
 __all__ = [
+    "AccountLink",
     "ApiToken",
+    "AuditEvent",
     "Base",
+    "Category",
+    "ChangeKind",
+    "ChangeRequest",
+    "ChangeStatus",
     "Hotspot",
     "HotspotKind",
+    "ImageKind",
     "Job",
     "JobStatus",
     "Link",
     "LinkKind",
+    "LinkPurpose",
+    "Offer",
+    "OfferKind",
     "Panorama",
     "PanoramaRevision",
     "PanoramaStatus",
     "RevisionState",
     "Role",
     "Scene",
+    "Shop",
+    "ShopImage",
+    "ShopStatus",
     "Stop",
     "Tour",
     "TourStatus",
     "UTCDateTime",
     "User",
     "View",
+    "Wheelchair",
     "new_public_id",
+    "shop_owner",
     "utcnow",
 ]

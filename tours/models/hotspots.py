@@ -28,11 +28,7 @@ class HotspotKind(enum.StrEnum):
 
 
 class Hotspot(Base):
-    """A clickable point in a scene, shown only inside its validity window.
-
-    ``shop_id`` is a plain integer: shops are modelled by the shops area, which adds the
-    foreign key together with its table.
-    """
+    """A clickable point in a scene, shown only inside its validity window."""
 
     __tablename__ = "hotspot"
 
@@ -43,7 +39,8 @@ class Hotspot(Base):
     pitch: Mapped[float] = mapped_column(Float)
     kind: Mapped[HotspotKind] = mapped_column(str_enum(HotspotKind, "hotspot_kind"))
     #: the shop a ``shop`` hotspot opens
-    shop_id: Mapped[int | None] = mapped_column(Integer, index=True, default=None)
+    shop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shop.id", ondelete="CASCADE"), index=True, default=None)
     #: absolute http(s) address a ``url`` hotspot opens (an ``info`` hotspot may link one too)
     url: Mapped[str | None] = mapped_column(String(2048), default=None)
     #: plain text of an info panel

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tours.models.base import Base, UTCDateTime, str_enum, utcnow
@@ -39,6 +39,10 @@ class User(Base):
     session_generation: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
+    #: base32 secret of the authenticator app; None = two-factor sign-in is off
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    #: the last time step accepted, so one code cannot be used twice
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="ApiToken.id"
@@ -67,6 +71,37 @@ class User(Base):
         if self.role is Role.ADMIN and Role.EDITOR in roles:
             return True
         return self.role in roles
+
+
+class LinkPurpose(enum.StrEnum):
+    """What a one-time account link lets its holder do."""
+
+    #: a new account sets its first password
+    INVITATION = "invitation"
+    #: an existing account sets a new password
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose, not a password
+
+
+class AccountLink(Base):
+    """A one-time, expiring link that lets its holder set an account's password.
+
+    Only a hash of the secret in the link is stored; the link is shown (or mailed) once.
+    """
+
+    __tablename__ = "account_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[LinkPurpose] = mapped_column(str_enum(LinkPurpose, "account_link_purpose"))
+    #: SHA-256 of the secret
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class ApiToken(Base):

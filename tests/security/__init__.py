@@ -1,0 +1,1 @@
+"""Security properties across the whole app: permissions, hostile input, headers."""

@@ -1,0 +1,1 @@
+"""Shops: profiles, owners, moderation, directory, hours and images."""

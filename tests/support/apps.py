@@ -1,0 +1,56 @@
+"""Test apps: the configuration they start from, their database copy, and their tear-down.
+
+``tests/conftest.py`` builds the ``app`` fixture from these; modules that share one app across
+many tests (module-scoped worlds) use the same pieces.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import text
+
+from server.extensions import db
+from tours.models import Base
+
+#: tables the migrations fill with defaults; emptying them would leave later tests without
+SEEDED_TABLES = frozenset({"shop_category"})
+
+
+def base_config(database_uri: str, instance: Path) -> dict[str, Any]:
+    """The configuration every test app starts from."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-anything",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "ORIGINALS_STORAGE_URL": "memory://originals",
+        "PUBLIC_STORAGE_URL": "memory://public",
+        "JOB_WORKERS": 0,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "INSTANCE_FOR_TESTS": str(instance),
+    }
+
+
+def database_for(database_url: str, folder: Path) -> str:
+    """A database URL of the app's own: a copy of the migrated SQLite template in ``folder``,
+    or the run's PostgreSQL database (emptied again by :func:`close_app`)."""
+    if not database_url.startswith("sqlite:///"):
+        return database_url
+    copy = folder / "flaneur.sqlite3"
+    shutil.copyfile(database_url.removeprefix("sqlite:///"), copy)
+    return f"sqlite:///{copy}"
+
+
+def close_app(app: Flask) -> None:
+    """Close the app's connections; on PostgreSQL empty every table but the seeded ones."""
+    with app.app_context():
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables
+                               if t.name not in SEEDED_TABLES)
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
