@@ -23,6 +23,7 @@ from server import create_app
 from server.extensions import db
 from tests.support.accounts import bearer_headers, create_account, log_in
 from tests.support.apps import base_config, close_app, database_for
+from tests.support.browser import browser, page  # noqa: F401 - one Chromium for every area
 from tests.support.content import create_panorama, create_scene, create_shop
 from tests.support.postgres import find_pg_bin, throwaway_cluster
 from tests.support.requirements import require

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import browser, page  # noqa: F401 - fixtures for the browser tests
 from tests.support.xss import FIGURES
 
 
