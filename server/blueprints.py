@@ -16,10 +16,12 @@ def register(app: Flask) -> None:
         hotspots_api,
         jobs_api,
         media_pages,
+        moderation_pages,
         panorama_uploads_api,
         panoramas_api,
         personal_data_pages,
         scenes_api,
+        shop_admin_pages,
         shop_import_pages,
         shop_imports_api,
         shop_media_api,
@@ -30,23 +32,29 @@ def register(app: Flask) -> None:
         tokens_api,
         tours_api,
         two_factor_pages,
+        walk_api,
     )
 
-    app.register_blueprint(site_pages.bp)
-    app.register_blueprint(shop_pages.bp)
-    app.register_blueprint(health_pages.bp)
-    app.register_blueprint(media_pages.bp)
-    app.register_blueprint(account_pages.bp)
-    for account_blueprint in (two_factor_pages.bp, account_link_pages.bp,
-                              personal_data_pages.bp, staff_pages.bp, audit_pages.bp,
-                              shop_import_pages.bp):
-        app.register_blueprint(account_blueprint)
+    pages = (
+        # visitors
+        site_pages, shop_pages, health_pages, media_pages,
+        # accounts
+        account_pages, two_factor_pages, account_link_pages, personal_data_pages,
+        # shop owners and staff
+        shop_admin_pages, moderation_pages, staff_pages, audit_pages, shop_import_pages,
+    )
+    for module in pages:
+        app.register_blueprint(module.bp)
     api = app_api(app)
-    for api_blueprint in (tokens_api.bp, jobs_api.bp, panoramas_api.bp,
-                          panorama_uploads_api.bp, scenes_api.bp, hotspots_api.bp, tours_api.bp,
-                          shops_api.bp, shop_media_api.bp, shop_imports_api.bp):
-        api.register_blueprint(api_blueprint)
-    from server import moderation_pages, shop_admin_pages  # shop owners' and editors' pages
-
-    app.register_blueprint(shop_admin_pages.bp)
-    app.register_blueprint(moderation_pages.bp)
+    apis = (
+        # accounts and jobs
+        tokens_api, jobs_api,
+        # content (editors)
+        panoramas_api, panorama_uploads_api, scenes_api, hotspots_api, tours_api,
+        # shops
+        shops_api, shop_media_api, shop_imports_api,
+        # the visitors' viewer
+        walk_api,
+    )
+    for module in apis:
+        api.register_blueprint(module.bp)

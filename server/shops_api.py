@@ -16,6 +16,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from server import shop_directory, shop_presenter
+from server.api_caching import public_cache
 from server.editor_api import (
     IF_MATCH,
     MAX_PAGE_SIZE,
@@ -50,6 +51,8 @@ bp = Blueprint(
 handle_errors(bp)
 owners_and_editors = account_endpoint(bp, Role.EDITOR, Role.SHOP_OWNER)
 editors_only = account_endpoint(bp, Role.EDITOR)
+#: the public directory: ETag, a short Cache-Control and 304 for a current copy
+cached = public_cache(bp)
 
 
 
@@ -265,6 +268,7 @@ class ManagedShopQuerySchema(ma.Schema):
 
 
 @bp.route("/shop-categories", methods=["GET"])
+@cached
 @bp.response(200, CategorySchema(many=True))
 def list_categories() -> list[dict[str, str]]:
     """The city's shop categories, in its order, labelled in the visitor's language."""
@@ -273,6 +277,7 @@ def list_categories() -> list[dict[str, str]]:
 
 
 @bp.route("/shops", methods=["GET"])
+@cached
 @bp.arguments(DirectoryQuerySchema, location="query")
 @bp.response(200, ShopCardSchema(many=True))
 @bp.paginate(page_size=20, max_page_size=100)
@@ -293,6 +298,7 @@ def directory_page(query: dict[str, Any], *, offset: int, limit: int
 
 
 @bp.route("/shops/<slug>", methods=["GET"])
+@cached
 @bp.response(200, ShopProfileSchema)
 @bp.alt_response(404, response="NOT_FOUND")
 def get_public_shop(slug: str) -> dict[str, Any]:

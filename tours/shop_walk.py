@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from tours import walk
 from tours.models import Hotspot, HotspotKind, Scene, Stop, Tour, TourStatus
 
 
@@ -27,11 +28,15 @@ class WalkPlace:
 
 
 def walk_place_of(session: Session, shop_id: int, now: dt.datetime) -> WalkPlace | None:
-    """The first scene (by hotspot id) with a shop hotspot for ``shop_id`` valid at ``now``;
-    None when the walk does not show the shop."""
+    """The first scene visitors can open (by hotspot id) with a shop hotspot for ``shop_id``
+    valid at ``now``; None when the walk does not show the shop."""
+    public = walk.public_scene_ids(session, now)
+    if not public:
+        return None
     scene = session.scalar(
         select(Scene).join(Hotspot, Hotspot.scene_id == Scene.id)
         .where(Hotspot.shop_id == shop_id, Hotspot.kind == HotspotKind.SHOP,
+               Scene.id.in_(public),
                or_(Hotspot.valid_from.is_(None), Hotspot.valid_from <= now),
                or_(Hotspot.valid_until.is_(None), Hotspot.valid_until > now))
         .order_by(Hotspot.id).limit(1))

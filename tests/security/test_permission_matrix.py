@@ -151,6 +151,10 @@ POLICY: dict[str, Rule] = {
     "shops_api.list_categories GET": Rule(EVERYONE),
     "shops_api.search_shops GET": Rule(EVERYONE),
     "shops_api.get_public_shop GET": Rule(EVERYONE),
+    # the visitors' walk (public tours and the scenes reachable from them)
+    "walk_api.list_tours GET": Rule(EVERYONE),
+    "walk_api.get_tour GET": Rule(EVERYONE),
+    "walk_api.get_scene GET": Rule(EVERYONE),
     # keeping shops: owners their own, staff every shop
     "shops_api.list_managed_shops GET": Rule(OWNERS_AND_STAFF),
     "shops_api.create_shop POST": Rule(OWNERS_AND_STAFF, json={
@@ -306,7 +310,9 @@ def build_world(app: Flask) -> dict[str, Any]:
         link, _back = links.add_link(session, market.id, {"to_scene_id": hall.id, "bearing": 90})
         hotspot = hotspots.add_hotspot(session, market.id, {"yaw": 0, "pitch": 0, "kind": "shop",
                                                             "shop_id": shop_a.id})
-        tour = tour_service.create_tour(session, {"slug": "old-town", "title": {"en": "Old"}})
+        # published, so the visitors' walk answers it (and the scenes linked from its stop)
+        tour = tour_service.create_tour(session, {"slug": "old-town", "title": {"en": "Old"},
+                                                  "status": "published"})
         stop = tour_service.add_stop(session, tour.id, {"scene_id": hall.id})
         job = session.scalar(select(Job).limit(1))
         anna_token = session.scalar(select(ApiToken).where(ApiToken.user_id == anna.id))
@@ -322,6 +328,7 @@ def build_world(app: Flask) -> dict[str, Any]:
             "job_id": job.id if job else 1, "token_id": anna_token.id,
             "user_id": anna.id, "key": image.variants["large"]["key"],
             "filename": "site.css", "shop_b_id": shop_b.id, "secret": secret,
+            "tour_slug": tour.slug, "scene_slug": market.slug,
         }
     return {"values": values, "headers": headers}
 

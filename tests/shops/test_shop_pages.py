@@ -604,12 +604,13 @@ def test_the_walk_link_appears_with_the_viewers_page(app, client, make_shop, mak
     assert walk_links(get_page(client, "/shops/not-in-walk?lang=en")) == []
 
 
-def test_a_scene_page_without_a_tour_is_linked_too(app, client, make_shop, make_scene):
+def test_a_scene_outside_the_public_walk_is_not_linked(app, client, make_shop, make_scene):
+    """Visitors can open a scene only from a published tour (tours.walk): a scene that no
+    tour reaches gets no link, even when the viewer has a page per scene."""
     add_walk_pages(app, "/scenes/<scene>")
     shop = publish(make_shop, slug="in-walk", name={"en": "In the walk"})
     place_in_walk(app, make_scene, shop, tour=False)
-    links = walk_links(get_page(client, "/shops/in-walk?lang=en"))
-    assert [link["href"] for link in links] == ["/scenes/market-square"]
+    assert walk_links(get_page(client, "/shops/in-walk?lang=en")) == []
 
 
 def test_no_walk_link_when_the_tour_page_needs_a_tour(app, client, make_shop, make_scene):

@@ -1,0 +1,243 @@
+"""``/api/walk``: what the visitors' viewer reads: public tours and the scenes of the walk.
+
+No account needed. Texts come in the visitor's language (``?lang=``, the ``lang`` cookie,
+``Accept-Language``) with the city's fallback. Only public content is answered (the rule is in
+``tours.walk``: published tours inside their window, and the scenes reachable from their stops);
+anything else is 404, like something that does not exist. Every answer carries an ``ETag`` and
+``Cache-Control: public, max-age=60`` and answers ``If-None-Match`` with 304
+(``server.api_caching``).
+
+A shop hotspot embeds the shop's card (``server.shop_presenter.shop_card``, with "open now");
+the full profile is ``GET /api/shops/<slug>``, so there is no second shop endpoint here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import current_app
+from flask_smorest import Blueprint
+
+from server import walk_presenter
+from server.api_caching import public_cache
+from server.editor_api import ViewSchema, handle_errors
+from server.extensions import db
+from server.shops_api import ShopCardSchema
+from tours import walk
+from tours.models import HotspotKind, LinkKind, utcnow
+from tours.scenes import SceneNotFound
+
+bp = Blueprint(
+    "walk_api", __name__, url_prefix="/api/walk",
+    description="The public walk for the viewer: tours and scenes in the visitor's language. "
+                "No account needed; answers are cached briefly and revalidated by ETag.",
+)
+handle_errors(bp)
+cached = public_cache(bp)
+
+
+# --- schemas (answers only) -----------------------------------------------------------------
+
+
+class WalkImageSchema(ma.Schema):
+    url = ma.fields.String(required=True)
+    width = ma.fields.Integer(required=True, allow_none=True)
+    height = ma.fields.Integer(required=True, allow_none=True)
+
+
+class WalkSceneRefSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    slug = ma.fields.String(required=True, metadata={
+        "description": "Opens the scene at /api/walk/scenes/<slug>"})
+    title = ma.fields.String(required=True)
+
+
+class WalkLocationSchema(ma.Schema):
+    latitude = ma.fields.Float(required=True)
+    longitude = ma.fields.Float(required=True)
+
+
+class WalkTourSummarySchema(ma.Schema):
+    slug = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    intro = ma.fields.String(required=True, metadata={"description": "Plain text"})
+    cover = ma.fields.Nested(WalkImageSchema, required=True, allow_none=True, metadata={
+        "description": "The cover scene's (else the first stop's) share image, else its "
+                       "thumbnail"})
+    stop_count = ma.fields.Integer(required=True)
+    first_scene = ma.fields.Nested(WalkSceneRefSchema, required=True, allow_none=True)
+    available_until = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "End of the tour's publication window (ISO 8601), if it has one"})
+
+
+class WalkStopSceneSchema(WalkSceneRefSchema):
+    location = ma.fields.Nested(WalkLocationSchema, required=True, allow_none=True)
+    level = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "Venue level, for indoor places"})
+    thumbnail = ma.fields.Nested(WalkImageSchema, required=True, allow_none=True)
+
+
+class WalkStopSchema(ma.Schema):
+    position = ma.fields.Integer(required=True, metadata={
+        "description": "1, 2, … among the stops visitors see"})
+    scene = ma.fields.Nested(WalkStopSceneSchema, required=True)
+    initial_view = ma.fields.Nested(ViewSchema, required=True, metadata={
+        "description": "The stop's view, else the scene's"})
+    text = ma.fields.String(required=True, metadata={"description": "Plain text"})
+
+
+class WalkPlanPointSchema(WalkLocationSchema):
+    position = ma.fields.Integer(required=True)
+    scene = ma.fields.String(required=True, metadata={"description": "The scene's slug"})
+
+
+class WalkBoundsSchema(ma.Schema):
+    south = ma.fields.Float(required=True)
+    west = ma.fields.Float(required=True)
+    north = ma.fields.Float(required=True)
+    east = ma.fields.Float(required=True)
+
+
+class WalkPlanSchema(ma.Schema):
+    points = ma.fields.List(ma.fields.Nested(WalkPlanPointSchema), required=True, metadata={
+        "description": "The stops whose scene has a position, in order"})
+    bounds = ma.fields.Nested(WalkBoundsSchema, required=True, allow_none=True)
+
+
+class WalkTourSchema(WalkTourSummarySchema):
+    stops = ma.fields.List(ma.fields.Nested(WalkStopSchema), required=True)
+    plan = ma.fields.Nested(WalkPlanSchema, required=True)
+
+
+class WalkLevelSchema(ma.Schema):
+    z = ma.fields.Integer(required=True, metadata={"description": "Photo Sphere Viewer's level "
+                                                                  "index + 1"})
+    face_size = ma.fields.Integer(required=True)
+    nb_tiles = ma.fields.Integer(required=True, metadata={"description": "Tiles per face side"})
+
+
+class WalkTileKeysSchema(ma.Schema):
+    tile = ma.fields.String(required=True, metadata={
+        "description": "Below base_url, with {z}, {face} (f b l r u d), {y} (row), {x}"})
+    preview = ma.fields.String(required=True, metadata={"description": "Below base_url, {face}"})
+
+
+class WalkPreviewSchema(ma.Schema):
+    face_size = ma.fields.Integer(required=True, allow_none=True)
+    faces = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), required=True,
+                           metadata={"description": "URL of each face's preview (z = 0), by "
+                                                    "face letter f b l r u d"})
+
+
+class WalkPanoramaSchema(ma.Schema):
+    id = ma.fields.String(required=True)
+    revision = ma.fields.String(required=True, metadata={
+        "description": "Immutable: its objects are cached forever"})
+    base_url = ma.fields.String(required=True, metadata={
+        "description": "The revision's folder on the public storage (bucket, CDN or /media)"})
+    tile_size = ma.fields.Integer(required=True)
+    face_size = ma.fields.Integer(required=True, metadata={"description": "Of the top level"})
+    levels = ma.fields.List(ma.fields.Nested(WalkLevelSchema), required=True)
+    keys = ma.fields.Nested(WalkTileKeysSchema, required=True)
+    tile_url = ma.fields.String(required=True, metadata={
+        "description": "base_url + keys.tile: a URL template with {z}, {face}, {y}, {x}"})
+    preview = ma.fields.Nested(WalkPreviewSchema, required=True)
+    sd = ma.fields.Nested(WalkImageSchema, required=True, allow_none=True, metadata={
+        "description": "Equirectangular copy for slow connections"})
+    thumbnail = ma.fields.Nested(WalkImageSchema, required=True, allow_none=True)
+
+
+class WalkCreditSchema(ma.Schema):
+    author = ma.fields.String(required=True)
+    licence = ma.fields.String(required=True, metadata={"description": "SPDX id or short text"})
+
+
+class WalkClosedSchema(ma.Schema):
+    until = ma.fields.String(required=True, allow_none=True)
+    reason = ma.fields.String(required=True)
+
+
+class WalkLinkSchema(ma.Schema):
+    scene = ma.fields.Nested(WalkSceneRefSchema, required=True, metadata={
+        "description": "Where the link leads"})
+    bearing = ma.fields.Float(required=True, metadata={
+        "description": "Degrees clockwise from north"})
+    yaw = ma.fields.Float(required=True, metadata={
+        "description": "Where the arrow points in this panorama: north_offset + bearing, "
+                       "in -180 ≤ yaw < 180"})
+    kind = ma.fields.String(required=True, metadata={"enum": [kind.value for kind in LinkKind]})
+    length_m = ma.fields.Float(required=True, allow_none=True)
+    label = ma.fields.String(required=True)
+    closed = ma.fields.Nested(WalkClosedSchema, required=True, allow_none=True, metadata={
+        "description": "Set while the way is closed"})
+
+
+class WalkHotspotSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    kind = ma.fields.String(required=True, metadata={
+        "enum": [kind.value for kind in HotspotKind]})
+    yaw = ma.fields.Float(required=True)
+    pitch = ma.fields.Float(required=True)
+    label = ma.fields.String(required=True, metadata={
+        "description": "For hover and screen readers; a shop hotspot without one has the "
+                       "shop's name"})
+    text = ma.fields.String(required=True, metadata={"description": "Plain text"})
+    url = ma.fields.String(required=True, allow_none=True)
+    shop = ma.fields.Nested(ShopCardSchema, required=True, allow_none=True, metadata={
+        "description": "A shop hotspot's card; the profile is /api/shops/<slug>"})
+    valid_until = ma.fields.String(required=True, allow_none=True)
+
+
+class WalkSceneSchema(WalkSceneRefSchema):
+    description = ma.fields.String(required=True, metadata={"description": "Plain text"})
+    panorama = ma.fields.Nested(WalkPanoramaSchema, required=True)
+    credit = ma.fields.Nested(WalkCreditSchema, required=True)
+    location = ma.fields.Nested(WalkLocationSchema, required=True, allow_none=True)
+    level = ma.fields.String(required=True, allow_none=True)
+    north_offset = ma.fields.Float(required=True, metadata={
+        "description": "Yaw at which north lies in the panorama"})
+    initial_view = ma.fields.Nested(ViewSchema, required=True)
+    share_image = ma.fields.Nested(WalkImageSchema, required=True, allow_none=True)
+    links = ma.fields.List(ma.fields.Nested(WalkLinkSchema), required=True, metadata={
+        "description": "To public scenes only, clockwise from north"})
+    hotspots = ma.fields.List(ma.fields.Nested(WalkHotspotSchema), required=True, metadata={
+        "description": "Those valid now"})
+
+
+# --- endpoints ------------------------------------------------------------------------------
+
+
+@bp.route("/tours", methods=["GET"])
+@cached
+@bp.response(200, WalkTourSummarySchema(many=True))
+def list_tours() -> list[dict[str, Any]]:
+    """The tours visitors may take now, oldest first."""
+    return [walk_presenter.tour_summary(tour) for tour in walk.public_tours(db.session, utcnow())]
+
+
+@bp.route("/tours/<tour_slug>", methods=["GET"])
+@cached
+@bp.response(200, WalkTourSchema)
+@bp.alt_response(404, response="NOT_FOUND")
+def get_tour(tour_slug: str) -> dict[str, Any]:
+    """A public tour with its stops in order, and their places for a map."""
+    return walk_presenter.tour_detail(walk.public_tour(db.session, tour_slug, utcnow()))
+
+
+@bp.route("/scenes/<scene_slug>", methods=["GET"])
+@cached
+@bp.response(200, WalkSceneSchema)
+@bp.alt_response(404, response="NOT_FOUND")
+def get_scene(scene_slug: str) -> dict[str, Any]:
+    """A public scene: its tiles, its links to public scenes and the hotspots valid now."""
+    now = utcnow()
+    scene, visible = walk.public_scene(db.session, scene_slug, now)
+    links = walk.shown_links(scene, visible)
+    hotspots = walk.shown_hotspots(db.session, scene, now)
+    try:
+        return walk_presenter.scene_node(scene, links, hotspots, now)
+    except walk_presenter.UnshowablePanorama as exc:
+        # the tiler wrote something else than the tile contract: visitors see no such scene
+        current_app.logger.error("scene %s cannot be shown: %s", scene.slug, exc)
+        raise SceneNotFound() from exc

@@ -1,0 +1,186 @@
+"""What visitors may see of the walk: published tours, the scenes reachable from them, and the
+links and hotspots those scenes show now.
+
+Visibility
+    A **tour** is public while its status is ``published`` and ``now`` lies in its publication
+    window (``publish_from ≤ now < publish_until``, either end open). Its visitors see the stops
+    whose scene can be shown, in the tour's order.
+
+    Scenes carry no publication flag of their own; editors publish scenes by putting them into
+    the walk. A **scene** is public when its panorama is tiled and it can be reached from a stop
+    of a public tour by following links, each step landing on a scene whose panorama is tiled.
+    So a visitor can walk freely from a tour into the linked network of streets, every arrow
+    they see leads to a scene they may open, and a scene prepared for a tour that is still a
+    draft (or whose window has not opened) stays hidden until that tour goes public or an
+    editor links it into the public walk. Anything else is answered as not found, exactly like
+    a scene that does not exist.
+
+Directions
+    A scene's ``north_offset`` is the yaw (degrees, −180..180, growing clockwise like a
+    compass) at which north lies in its panorama, and a link's ``bearing`` is its direction in
+    degrees clockwise from north. The arrow therefore points at
+    ``yaw = north_offset + bearing`` in the panorama, normalised to −180 ≤ yaw < 180
+    (:func:`link_yaw`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from tours.models import (
+    Hotspot,
+    HotspotKind,
+    Link,
+    Panorama,
+    PanoramaStatus,
+    Scene,
+    Shop,
+    ShopStatus,
+    Stop,
+    Tour,
+    TourStatus,
+)
+from tours.scenes import SceneNotFound
+from tours.tour_service import TourNotFound
+
+
+def tour_is_public(now: dt.datetime) -> ColumnElement[bool]:
+    """SQL condition: the tour is published and inside its publication window at ``now``."""
+    return and_(Tour.status == TourStatus.PUBLISHED,
+                or_(Tour.publish_from.is_(None), Tour.publish_from <= now),
+                or_(Tour.publish_until.is_(None), Tour.publish_until > now))
+
+
+def panorama_is_shown() -> ColumnElement[bool]:
+    """SQL condition: the panorama has tiles to show (a re-tiling keeps showing the old ones;
+    the tiler sets the manifest in the same step, see ``tours.ingest.finish_revision``)."""
+    return and_(Panorama.status == PanoramaStatus.READY, Panorama.current_revision.is_not(None))
+
+
+def is_shown(panorama: Panorama) -> bool:
+    """The Python twin of :func:`panorama_is_shown`."""
+    return panorama.status is PanoramaStatus.READY and panorama.current_revision is not None
+
+
+def _tours_with_stops(session: Session, condition: ColumnElement[bool]) -> list[Tour]:
+    tours = session.scalars(
+        select(Tour).where(condition).order_by(Tour.id)
+        .options(selectinload(Tour.stops).selectinload(Stop.scene).selectinload(Scene.panorama),
+                 selectinload(Tour.cover_scene).selectinload(Scene.panorama)))
+    return [tour for tour in tours if shown_stops(tour)]
+
+
+def public_tours(session: Session, now: dt.datetime) -> list[Tour]:
+    """The tours visitors may take at ``now``, oldest first, stops and scenes loaded; a tour
+    none of whose stops can be shown yet is not offered."""
+    return _tours_with_stops(session, tour_is_public(now))
+
+
+def public_tour(session: Session, slug: str, now: dt.datetime) -> Tour:
+    """The public tour ``slug``; :class:`TourNotFound` when there is none (not now, or none of
+    its stops can be shown yet)."""
+    found = _tours_with_stops(session, and_(Tour.slug == slug, tour_is_public(now)))
+    if not found:
+        raise TourNotFound()
+    return found[0]
+
+
+def shown_stops(tour: Tour) -> list[Stop]:
+    """The stops of ``tour`` whose scene can be shown, in the tour's order."""
+    return [stop for stop in tour.stops if is_shown(stop.scene.panorama)]
+
+
+def public_scene_ids(session: Session, now: dt.datetime) -> set[int]:
+    """The ids of every scene visitors may open at ``now`` (see the module's rule).
+
+    A breadth-first walk over the link graph from the public tours' stops; it visits each
+    scene at most once, so it ends after at most as many steps as there are scenes.
+    """
+    shown = set(session.scalars(select(Scene.id).join(Scene.panorama).where(panorama_is_shown())))
+    starts = set(session.scalars(
+        select(Stop.scene_id).join(Stop.tour).where(tour_is_public(now)))) & shown
+    if not starts:
+        return set()
+    neighbours: dict[int, list[int]] = {}
+    for from_id, to_id in session.execute(select(Link.from_scene_id, Link.to_scene_id)):
+        if to_id in shown:
+            neighbours.setdefault(from_id, []).append(to_id)
+    return _reachable(starts, neighbours)
+
+
+def _reachable(starts: Iterable[int], neighbours: dict[int, list[int]]) -> set[int]:
+    seen = set(starts)
+    queue = deque(seen)
+    while queue:
+        for target in neighbours.get(queue.popleft(), ()):
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return seen
+
+
+def public_scene(session: Session, slug: str, now: dt.datetime) -> tuple[Scene, set[int]]:
+    """The public scene ``slug`` and the ids of all public scenes (to filter its links);
+    :class:`SceneNotFound` when visitors may not open it."""
+    scene = session.scalar(
+        select(Scene).where(Scene.slug == slug)
+        .options(selectinload(Scene.panorama),
+                 selectinload(Scene.links).selectinload(Link.to_scene),
+                 selectinload(Scene.hotspots)))
+    if scene is None or not is_shown(scene.panorama):
+        raise SceneNotFound()
+    visible = public_scene_ids(session, now)
+    if scene.id not in visible:
+        raise SceneNotFound()
+    return scene, visible
+
+
+def shown_links(scene: Scene, visible: set[int]) -> list[Link]:
+    """The links of ``scene`` leading to public scenes, clockwise from north (closed ones
+    included: the viewer shows them as closed)."""
+    return sorted((link for link in scene.links if link.to_scene_id in visible),
+                  key=lambda link: (link.bearing, link.id))
+
+
+@dataclass(frozen=True)
+class ShownHotspot:
+    """A hotspot to show, with its shop when it is a shop hotspot."""
+
+    hotspot: Hotspot
+    shop: Shop | None
+
+
+def shown_hotspots(session: Session, scene: Scene, now: dt.datetime) -> list[ShownHotspot]:
+    """The hotspots of ``scene`` valid at ``now``; a shop hotspot only while its shop is
+    published (drafts, shops in review and closed shops are not part of the walk)."""
+    valid = [hotspot for hotspot in scene.hotspots if hotspot.is_valid_at(now)]
+    shop_ids = {hotspot.shop_id for hotspot in valid if hotspot.kind is HotspotKind.SHOP}
+    published = {shop.id: shop for shop in session.scalars(
+        select(Shop).where(Shop.id.in_(shop_ids), Shop.status == ShopStatus.PUBLISHED)
+        .options(selectinload(Shop.images), selectinload(Shop.offers)))} if shop_ids else {}
+    shown = []
+    for hotspot in valid:
+        if hotspot.kind is not HotspotKind.SHOP:
+            shown.append(ShownHotspot(hotspot, None))
+        elif hotspot.shop_id in published:
+            shown.append(ShownHotspot(hotspot, published[hotspot.shop_id]))
+    return shown
+
+
+def normalise_yaw(degrees: float) -> float:
+    """The same direction as ``degrees``, in −180 ≤ yaw < 180."""
+    yaw = (degrees + 180.0) % 360.0 - 180.0
+    # float rounding can land exactly on 180 for inputs a hair below −180
+    return -180.0 if yaw >= 180.0 else yaw
+
+
+def link_yaw(bearing: float, north_offset: float) -> float:
+    """Where in the panorama the arrow of a link with ``bearing`` points: north lies at
+    ``north_offset`` and yaw grows clockwise like a bearing."""
+    return normalise_yaw(north_offset + bearing)
