@@ -9,13 +9,15 @@ VIEWER := static/viewer
 PO_FILES := $(wildcard server/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 PYTEST_ARGS ?=
+#: `make run DEMO=0` serves without loading the demo downtown
+DEMO ?= 1
 
 export FLASK_APP := server
 
-.PHONY: run test setup venv viewer translations migrate lint contracts catalogue \
+.PHONY: run test setup venv viewer translations migrate demo lint contracts catalogue \
 	test-sqlite test-postgres test-browser i18n clean
 
-run: setup migrate ## set up, migrate and serve on http://127.0.0.1:5000
+run: setup migrate demo ## set up, migrate, load the demo downtown and serve on http://127.0.0.1:5000
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup lint contracts catalogue test-sqlite test-postgres ## the whole suite, as CI runs it
@@ -48,6 +50,11 @@ server/translations/%/LC_MESSAGES/messages.mo: server/translations/%/LC_MESSAGES
 
 migrate: venv ## apply database migrations
 	$(FLASK) db upgrade
+
+demo: migrate ## load the demo downtown (renders only the first time; then about a second)
+ifneq ($(DEMO),0)
+	$(FLASK) demo load
+endif
 
 lint: venv
 	$(VENV)/bin/ruff check .
