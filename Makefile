@@ -40,7 +40,7 @@ $(VIEWER)/node_modules/.installed: $(VIEWER)/package.json $(VIEWER)/package-lock
 	cd $(VIEWER) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(VIEWER)/dist/flaneur.js: $(VIEWER)/node_modules/.installed $(VIEWER)/build.mjs $(wildcard $(VIEWER)/src/*.js)
+$(VIEWER)/dist/flaneur.js: $(VIEWER)/node_modules/.installed $(VIEWER)/build.mjs $(wildcard $(VIEWER)/src/*)
 	cd $(VIEWER) && npm run --silent build
 
 translations: $(MO_FILES)

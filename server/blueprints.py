@@ -33,11 +33,12 @@ def register(app: Flask) -> None:
         tours_api,
         two_factor_pages,
         walk_api,
+        walk_pages,
     )
 
     pages = (
         # visitors
-        site_pages, shop_pages, health_pages, media_pages,
+        site_pages, shop_pages, walk_pages, health_pages, media_pages,
         # accounts
         account_pages, two_factor_pages, account_link_pages, personal_data_pages,
         # shop owners and staff

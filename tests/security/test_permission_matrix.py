@@ -78,6 +78,8 @@ class Rule:
     #: tried with a signed-in browser session instead of a token (token management refuses
     #: tokens, so a leaked token cannot mint more)
     session: bool = False
+    #: URL values of this endpoint that differ from the world's (``<slug>`` names a tour here)
+    values: dict[str, Any] | None = None
 
 
 def image_upload() -> dict[str, Any]:
@@ -155,6 +157,8 @@ POLICY: dict[str, Rule] = {
     "walk_api.list_tours GET": Rule(EVERYONE),
     "walk_api.get_tour GET": Rule(EVERYONE),
     "walk_api.get_scene GET": Rule(EVERYONE),
+    "walk_pages.tour GET": Rule(EVERYONE, values={"slug": "old-town"}),
+    "walk_pages.scene GET": Rule(EVERYONE, values={"slug": "old-town"}),
     # keeping shops: owners their own, staff every shop
     "shops_api.list_managed_shops GET": Rule(OWNERS_AND_STAFF),
     "shops_api.create_shop POST": Rule(OWNERS_AND_STAFF, json={
@@ -328,7 +332,7 @@ def build_world(app: Flask) -> dict[str, Any]:
             "job_id": job.id if job else 1, "token_id": anna_token.id,
             "user_id": anna.id, "key": image.variants["large"]["key"],
             "filename": "site.css", "shop_b_id": shop_b.id, "secret": secret,
-            "tour_slug": tour.slug, "scene_slug": market.slug,
+            "tour_slug": tour.slug, "scene_slug": market.slug, "scene": market.slug,
         }
     return {"values": values, "headers": headers}
 
@@ -450,7 +454,7 @@ def test_the_policy_holds(request, shared_world, operation, who):
              and method in (rule.methods or set())]
     if not rules:
         pytest.fail(f"{operation} is not in the URL map (see the declaration test)")
-    values = world["values"]
+    values = {**world["values"], **(policy.values or {})}
     url = url_of(rules[0], values)
     request_options: dict[str, Any] = {"method": method, "headers": world["headers"][who]}
     if policy.session:

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask import Blueprint, Flask
+from flask import Flask
 from flask.testing import FlaskClient
 
 from server.extensions import db
@@ -562,13 +562,6 @@ def test_every_language_renders_with_fallback(client, make_shop, language, name,
 # --- "See it in the walk" -------------------------------------------------------------------
 
 
-def add_walk_pages(app: Flask, rule: str) -> None:
-    """A stand-in for the viewer's page (the viewer issue adds the real one)."""
-    walk_pages = Blueprint("walk_pages", __name__)
-    walk_pages.add_url_rule(rule, "scene", lambda **_values: "walk")
-    app.register_blueprint(walk_pages)
-
-
 def place_in_walk(app: Flask, make_scene: Callable[..., Any], shop: Shop, *,
                   tour: bool, valid_until: dt.datetime | None = None) -> str:
     scene = make_scene(slug="market-square")
@@ -588,40 +581,25 @@ def walk_links(page: Page) -> list[dict[str, Any]]:
     return [anchor for anchor in page.anchors if anchor["text"] == "See it in the walk"]
 
 
-def test_no_walk_link_until_the_viewer_has_pages(app, client, make_shop, make_scene):
-    shop = publish(make_shop, slug="in-walk", name={"en": "In the walk"})
-    place_in_walk(app, make_scene, shop, tour=True)
-    assert walk_links(get_page(client, "/shops/in-walk?lang=en")) == []
-
-
-def test_the_walk_link_appears_with_the_viewers_page(app, client, make_shop, make_scene):
-    add_walk_pages(app, "/tours/<slug>/<scene>")
+def test_the_walk_link_opens_the_viewers_page(app, client, make_shop, make_scene):
     shop = publish(make_shop, slug="in-walk", name={"en": "In the walk"})
     publish(make_shop, slug="not-in-walk", name={"en": "Elsewhere"})
     place_in_walk(app, make_scene, shop, tour=True)
     links = walk_links(get_page(client, "/shops/in-walk?lang=en"))
     assert [link["href"] for link in links] == ["/tours/old-town/market-square"]
+    assert client.get(links[0]["href"]).status_code == 200
     assert walk_links(get_page(client, "/shops/not-in-walk?lang=en")) == []
 
 
 def test_a_scene_outside_the_public_walk_is_not_linked(app, client, make_shop, make_scene):
     """Visitors can open a scene only from a published tour (tours.walk): a scene that no
-    tour reaches gets no link, even when the viewer has a page per scene."""
-    add_walk_pages(app, "/scenes/<scene>")
-    shop = publish(make_shop, slug="in-walk", name={"en": "In the walk"})
-    place_in_walk(app, make_scene, shop, tour=False)
-    assert walk_links(get_page(client, "/shops/in-walk?lang=en")) == []
-
-
-def test_no_walk_link_when_the_tour_page_needs_a_tour(app, client, make_shop, make_scene):
-    add_walk_pages(app, "/tours/<slug>/<scene>")
+    tour reaches gets no link (the walk's page needs a tour)."""
     shop = publish(make_shop, slug="in-walk", name={"en": "In the walk"})
     place_in_walk(app, make_scene, shop, tour=False)
     assert walk_links(get_page(client, "/shops/in-walk?lang=en")) == []
 
 
 def test_an_expired_hotspot_gives_no_walk_link(app, client, make_shop, make_scene):
-    add_walk_pages(app, "/scenes/<scene>")
     shop = publish(make_shop, slug="in-walk", name={"en": "In the walk"})
     place_in_walk(app, make_scene, shop, tour=False,
                   valid_until=utcnow() - dt.timedelta(hours=1))

@@ -39,8 +39,18 @@ export async function request(method, path, body) {
   return data;
 }
 
+const segment = (value) => encodeURIComponent(value);
+
 export const urls = {
   openapi: () => `${PREFIX}/openapi.json`,
+  /** The visitors' page of a scene within a tour (a deep link adds ?yaw=&pitch=&zoom=). */
+  walkScene: (tour, scene) => `/tours/${segment(tour)}/${segment(scene)}`,
   health: () => "/healthz",
   media: (key) => `/media/${key.split("/").map(encodeURIComponent).join("/")}`,
+};
+
+/** The public walk (``/api/walk``), read by the visitors' viewer. */
+export const walkApi = {
+  tour: (slug) => request("GET", `/walk/tours/${segment(slug)}`),
+  scene: (slug) => request("GET", `/walk/scenes/${segment(slug)}`),
 };

@@ -1,0 +1,152 @@
+// The visitors' walk page: Photo Sphere Viewer with the cubemap-tiles adapter, the
+// virtual-tour plugin in server mode (each scene read from /api/walk/scenes/<slug>), hotspot
+// markers opening cards, the tour's stop navigation and the view kept in the address bar.
+import { Viewer } from "@photo-sphere-viewer/core";
+import { CubemapTilesAdapter } from "@photo-sphere-viewer/cubemap-tiles-adapter";
+import { MarkersPlugin } from "@photo-sphere-viewer/markers-plugin";
+import { VirtualTourPlugin } from "@photo-sphere-viewer/virtual-tour-plugin";
+import "@photo-sphere-viewer/core/index.css";
+import "@photo-sphere-viewer/markers-plugin/index.css";
+import "@photo-sphere-viewer/virtual-tour-plugin/index.css";
+import "./walk.css";
+import { walkApi } from "./api.js";
+import { cardPanel, openLink } from "./cards.js";
+import { addressKeeper, currentView } from "./state.js";
+import { escapeHtml, readStrings } from "./strings.js";
+import { tiledPanorama } from "./tiles.js";
+import { tourNavigation } from "./tour_nav.js";
+
+const deg = (value) => `${Number(value)}deg`;
+/** Arrows sit a little below the horizon, where the way goes on (radians). */
+const ARROW_DROP = -0.2;
+
+/** An arrow's element; its title is the tooltip (PSV's own would fetch the target scene). */
+function arrowElement(t) {
+  return (link) => {
+    const arrow = document.createElement("span");
+    arrow.className = "walk-arrow";
+    arrow.dataset.scene = link.nodeId;
+    arrow.title = t("go_to", { place: link.data.title });
+    if (link.data.closed) arrow.classList.add("walk-arrow-closed");
+    arrow.setAttribute("aria-hidden", "true");
+    return arrow;
+  };
+}
+
+function hotspotElement(hotspot) {
+  const dot = document.createElement("span");
+  dot.className = `walk-hotspot walk-hotspot-${hotspot.kind}`;
+  dot.dataset.hotspot = String(hotspot.id);
+  return dot;
+}
+
+/** A scene of the API as a node of the virtual tour. */
+export function sceneNode(scene) {
+  const panorama = scene.panorama;
+  return {
+    id: scene.slug,
+    name: scene.title,
+    caption: [scene.title, scene.credit && scene.credit.author
+      ? `© ${scene.credit.author} (${scene.credit.licence})` : ""].filter(Boolean).join(" · "),
+    panorama: tiledPanorama(panorama, panorama.base_url),
+    links: scene.links.map((link) => ({
+      nodeId: link.scene.slug,
+      position: { yaw: deg(link.yaw), pitch: 0 },
+      linkOffset: { pitch: ARROW_DROP },
+      data: { title: link.label || link.scene.title, closed: link.closed },
+    })),
+    markers: scene.hotspots.map((hotspot) => ({
+      id: `hotspot-${hotspot.id}`,
+      element: hotspotElement(hotspot),
+      size: { width: 28, height: 28 },
+      position: { yaw: deg(hotspot.yaw), pitch: deg(hotspot.pitch) },
+      tooltip: hotspot.label ? { content: escapeHtml(hotspot.label) } : undefined,
+      data: { hotspot },
+    })),
+    data: { scene },
+  };
+}
+
+function startViewer(container, t) {
+  return new Viewer({
+    container,
+    adapter: CubemapTilesAdapter,
+    defaultZoomLvl: Number(container.dataset.zoom) || 50,
+    navbar: ["zoom", "move", "caption", "fullscreen"],
+    loadingTxt: "",
+    plugins: [
+      MarkersPlugin,
+      VirtualTourPlugin.withConfig({
+        dataMode: "server",
+        positionMode: "manual",
+        renderMode: "2d",
+        preload: false,
+        getNode: async (slug) => sceneNode(await walkApi.scene(slug)),
+        arrowStyle: { element: arrowElement(t), size: { width: 56, height: 56 } },
+        showLinkTooltip: false,
+        transitionOptions: { showLoader: false, speed: "20rpm", effect: "fade", rotation: true },
+      }),
+    ],
+  });
+}
+
+/** Mounts the walk on the page's #walk-viewer; resolves once the first scene is shown. */
+export async function startWalk(container) {
+  const t = readStrings(container);
+  const tour = container.dataset.tour;
+  const start = {
+    scene: container.dataset.scene,
+    view: {
+      yaw: Number(container.dataset.yaw) || 0,
+      pitch: Number(container.dataset.pitch) || 0,
+      zoom: Number(container.dataset.zoom) || 50,
+    },
+  };
+  const viewer = startViewer(container, t);
+  const virtualTour = viewer.getPlugin(VirtualTourPlugin);
+  const markers = viewer.getPlugin(MarkersPlugin);
+  const panel = cardPanel(document.getElementById("walk-card"), t);
+  const address = addressKeeper(tour);
+  const sceneNow = () => virtualTour.getCurrentNode()?.id || start.scene;
+  const remember = (now = false) => address.update(sceneNow(), currentView(viewer), now);
+
+  /** Opens `scene` looking at `view` (our degrees), without the arrow transition. */
+  const open = (scene, view) => virtualTour.setCurrentNode(scene, {
+    rotateTo: { yaw: deg(view.yaw), pitch: deg(view.pitch) },
+    zoomTo: view.zoom,
+    effect: "none",
+    rotation: false,
+    showLoader: false,
+  });
+
+  markers.addEventListener("select-marker", ({ marker }) => {
+    const hotspot = marker.data && marker.data.hotspot;
+    if (!hotspot) return;
+    if (hotspot.kind === "url" && !hotspot.text) openLink(hotspot.url);
+    else panel.show(hotspot);
+  });
+  viewer.addEventListener("position-updated", () => remember());
+  viewer.addEventListener("zoom-updated", () => remember());
+
+  const navigation = tourNavigation(document.getElementById("walk-tour-nav"), t, {
+    goTo: (stop) => open(stop.scene.slug, stop.initial_view),
+  });
+  const shown = new Promise((resolve, reject) => {
+    virtualTour.addEventListener("node-changed", ({ node }) => {
+      panel.hide();
+      navigation.at(node.id);
+      remember(true);
+      container.dataset.scene = node.id;
+      resolve();
+    });
+    viewer.addEventListener("panorama-error", (event) => reject(event.error), { once: true });
+  });
+  walkApi.tour(tour).then((detail) => navigation.load(detail, sceneNow()))
+    .catch(() => navigation.hide());
+  navigation.onShare(() => address.url());
+
+  await open(start.scene, start.view);
+  await shown;
+  container.dataset.ready = "true";
+  return viewer;
+}
