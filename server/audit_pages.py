@@ -31,6 +31,7 @@ GROUPS = (
     ("password_reset.", _l("Password resets")),
     ("shop.", _l("Shops")),
     ("change.", _l("Moderation")),
+    ("legal_page.", _l("Legal pages")),
 )
 #: readable names of the actions this code base records; others are shown by their name
 ACTIONS = {
@@ -60,6 +61,7 @@ ACTIONS = {
     "shop.transferred": _l("Shop handed over"),
     "change.approved": _l("Change approved"),
     "change.rejected": _l("Change rejected"),
+    "legal_page.updated": _l("Legal page changed"),
 }
 
 

@@ -15,6 +15,8 @@ def register(app: Flask) -> None:
         health_pages,
         hotspots_api,
         jobs_api,
+        legal_admin_pages,
+        legal_pages,
         media_pages,
         moderation_pages,
         panorama_uploads_api,
@@ -28,6 +30,7 @@ def register(app: Flask) -> None:
         shop_pages,
         shops_api,
         site_pages,
+        sitemap_pages,
         staff_pages,
         tokens_api,
         tours_api,
@@ -38,11 +41,13 @@ def register(app: Flask) -> None:
 
     pages = (
         # visitors
-        site_pages, shop_pages, walk_pages, health_pages, media_pages,
+        site_pages, shop_pages, walk_pages, legal_pages, sitemap_pages, health_pages,
+        media_pages,
         # accounts
         account_pages, two_factor_pages, account_link_pages, personal_data_pages,
         # shop owners and staff
         shop_admin_pages, moderation_pages, staff_pages, audit_pages, shop_import_pages,
+        legal_admin_pages,
     )
     for module in pages:
         app.register_blueprint(module.bp)

@@ -12,6 +12,7 @@ import zoneinfo
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEV_SECRET_KEY = "flaneur-development-secret-do-not-use-in-production"  # noqa: S105 - the known value production refuses
 LANGUAGES = ("de", "en", "es", "fr")
@@ -62,6 +63,47 @@ def origin_list(name: str, value: str | Iterable[str]) -> tuple[str, ...]:
             )
         origins.append(origin)
     return tuple(dict.fromkeys(origins))
+
+
+#: the placeholders the viewer fills in a map tile URL (zoom, column, row of the XYZ scheme)
+TILE_PLACEHOLDERS = ("{z}", "{x}", "{y}")
+
+
+def tile_url_template(name: str, value: str) -> str:
+    """``value`` checked as an XYZ map tile URL template, such as
+    ``https://tile.openstreetmap.org/{z}/{x}/{y}.png``; empty means no map.
+
+    An absolute http(s) URL on a host a Content-Security-Policy can name, or a path on this site
+    (``/tiles/{z}/{x}/{y}.png``); it holds ``{z}``, ``{x}`` and ``{y}`` and no other braces
+    (the viewer fills only those). Raises ConfigError naming ``name`` otherwise.
+    """
+    template = value.strip()
+    if not template:
+        return ""
+    parts = urlsplit(template)
+    absolute = parts.scheme in ("http", "https") and "*" not in parts.netloc and parse_origin(
+        f"{parts.scheme}://{parts.netloc}") is not None
+    on_this_site = not parts.scheme and not parts.netloc and template.startswith("/")
+    others = template
+    for placeholder in TILE_PLACEHOLDERS:
+        others = others.replace(placeholder, "")
+    placeholders = all(p in template for p in TILE_PLACEHOLDERS) and not (
+        "{" in others or "}" in others)
+    plain = not any(c.isspace() or c in "\"'<>\\" for c in template)
+    if not ((absolute or on_this_site) and placeholders and plain):
+        raise ConfigError(
+            f"{name} must be a map tile URL with {{z}}, {{x}} and {{y}} (and no other "
+            "placeholder) on one http(s) host or on this site, such as "
+            f"https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png; got {value!r}"
+        )
+    return template
+
+
+def tile_origin(template: str) -> str | None:
+    """The origin browsers fetch the map tiles of ``template`` (checked by
+    :func:`tile_url_template`) from; None for no map or tiles on this site."""
+    parts = urlsplit(template)
+    return parse_origin(f"{parts.scheme}://{parts.netloc}") if parts.scheme else None
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
@@ -195,6 +237,11 @@ def load_config(
                                          environ.get("CSP_EXTRA_IMG_SRC", "")),
         "CSP_EXTRA_CONNECT_SRC": origin_list("CSP_EXTRA_CONNECT_SRC",
                                              environ.get("CSP_EXTRA_CONNECT_SRC", "")),
+        #: the plan of a tour may draw a map under it: an XYZ tile URL template (empty: no map,
+        #: and the walk page asks no other site for anything), its attribution and top zoom
+        "PLAN_TILE_URL": tile_url_template("PLAN_TILE_URL", environ.get("PLAN_TILE_URL", "")),
+        "PLAN_TILE_ATTRIBUTION": environ.get("PLAN_TILE_ATTRIBUTION", "").strip(),
+        "PLAN_TILE_MAX_ZOOM": _int(environ, "PLAN_TILE_MAX_ZOOM", 19),
         #: how long an invitation link works (7 days) and a password-reset link (1 day)
         "INVITATION_TTL_HOURS": _float(environ, "INVITATION_TTL_HOURS", 7 * 24.0),
         "PASSWORD_RESET_TTL_HOURS": _float(environ, "PASSWORD_RESET_TTL_HOURS", 24.0),

@@ -2,8 +2,9 @@
 
 - **Pages and scripts** (HTML, JavaScript: what a browser runs as a document or a worker) get the
   page policy: scripts and styles only from this site, never inline; images and fetches from this
-  site, the public storage's origin (an S3 bucket or CDN, derived from ``PUBLIC_STORAGE_URL``) and
-  the origins a city adds (``CSP_EXTRA_IMG_SRC``, ``CSP_EXTRA_CONNECT_SRC``); ``blob:`` images,
+  site, the public storage's origin (an S3 bucket or CDN, derived from ``PUBLIC_STORAGE_URL``),
+  the plan's map tile server (images only, from ``PLAN_TILE_URL``) and the origins a city adds
+  (``CSP_EXTRA_IMG_SRC``, ``CSP_EXTRA_CONNECT_SRC``); ``blob:`` images,
   because Photo Sphere Viewer turns a panorama it downloads with progress into an image through
   ``URL.createObjectURL``. Photo Sphere Viewer sets styles only through the CSSOM
   (``element.style``), which a policy does not govern, so ``style-src 'self'`` holds without
@@ -28,7 +29,13 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
 
-from server.config import ConfigError, origin_list, parse_origin
+from server.config import (
+    ConfigError,
+    origin_list,
+    parse_origin,
+    tile_origin,
+    tile_url_template,
+)
 from server.storage import Storage, StorageError
 from server.storage_setup import MEDIA_PATH, public_storage
 
@@ -127,8 +134,10 @@ def build_headers(app: Flask) -> SecurityHeaders:
     """The header values for ``app``'s configuration and public storage."""
     storage_origin = public_storage_origin(public_storage(app))
     storage_origins = [storage_origin] if storage_origin else []
-    img = [*storage_origins, *origin_list("CSP_EXTRA_IMG_SRC",
-                                          app.config.get("CSP_EXTRA_IMG_SRC", ()))]
+    # the plan's map tiles (PLAN_TILE_URL), when a city sets one: images only, never fetches
+    tiles = tile_origin(tile_url_template("PLAN_TILE_URL", app.config.get("PLAN_TILE_URL", "")))
+    img = [*storage_origins, *([tiles] if tiles else []),
+           *origin_list("CSP_EXTRA_IMG_SRC", app.config.get("CSP_EXTRA_IMG_SRC", ()))]
     connect = [*storage_origins, *origin_list("CSP_EXTRA_CONNECT_SRC",
                                               app.config.get("CSP_EXTRA_CONNECT_SRC", ()))]
     return SecurityHeaders(

@@ -31,7 +31,7 @@ from server.paging import page_number
 from server.security import roles_required
 from server.shop_labels import OFFER_KIND_LABELS, WHEELCHAIR_LABELS, weekday_names
 from server.shop_presenter import text
-from tours import shop_walk, shops
+from tours import shop_walk, shops, walk
 from tours.i18n import LANGUAGES
 from tours.models import Offer, Role, Shop, ShopStatus, Wheelchair, utcnow
 from tours.validation import clean_choice
@@ -240,23 +240,31 @@ def current_offers(shop: Shop, now: dt.datetime) -> list[dict[str, Any]]:
             for offer in offers]
 
 
-def walk_url(shop: Shop, now: dt.datetime) -> str | None:
-    """The public walk at a scene showing the shop, once the viewer's pages exist.
+def walk_link(place: shop_walk.WalkPlace, fallback_tour: str | None) -> str | None:
+    """The walk page at the place's scene, looking at the shop's hotspot. The page shows a
+    scene inside a tour: a tour stopping there, else ``fallback_tour`` (any public tour: the
+    scene is reachable from the public walk). None while the walk has no such page.
 
-    Contract with the viewer's page: endpoint ``walk_pages.scene`` with the scene's slug as
-    ``scene``, and a tour's slug as ``slug`` when a published tour passes the scene."""
-    if WALK_SCENE_ENDPOINT not in current_app.view_functions:
+    Contract with the viewer's page: endpoint ``walk_pages.scene`` with the tour's slug as
+    ``slug``, the scene's as ``scene`` and the view as ``yaw``/``pitch``."""
+    tour_slug = place.tour_slug or fallback_tour
+    if tour_slug is None or WALK_SCENE_ENDPOINT not in current_app.view_functions:
         return None
+    view = {name: f"{value:g}" for name, value in (("yaw", place.yaw), ("pitch", place.pitch))
+            if value is not None}
+    try:
+        return url_for(WALK_SCENE_ENDPOINT, slug=tour_slug, scene=place.scene_slug, **view)
+    except BuildError:
+        return None
+
+
+def walk_url(shop: Shop, now: dt.datetime) -> str | None:
+    """The public walk looking at the shop (see :func:`walk_link`)."""
     place = shop_walk.walk_place_of(db.session, shop.id, now)
     if place is None:
         return None
-    values = {"scene": place.scene_slug}
-    if place.tour_slug:
-        values["slug"] = place.tour_slug
-    try:
-        return url_for(WALK_SCENE_ENDPOINT, **values)
-    except BuildError:
-        return None
+    public = walk.public_tours(db.session, now)
+    return walk_link(place, public[0].slug if public else None)
 
 
 def og_locale(language: str) -> str:

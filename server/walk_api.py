@@ -27,6 +27,7 @@ from server.shops_api import ShopCardSchema
 from tours import walk
 from tours.models import HotspotKind, LinkKind, utcnow
 from tours.scenes import SceneNotFound
+from tours.walk_plan import tour_plan
 
 bp = Blueprint(
     "walk_api", __name__, url_prefix="/api/walk",
@@ -108,6 +109,42 @@ class WalkPlanSchema(ma.Schema):
 class WalkTourSchema(WalkTourSummarySchema):
     stops = ma.fields.List(ma.fields.Nested(WalkStopSchema), required=True)
     plan = ma.fields.Nested(WalkPlanSchema, required=True)
+
+
+class WalkPlanSceneSchema(WalkSceneRefSchema):
+    location = ma.fields.Nested(WalkLocationSchema, required=True, metadata={
+        "description": "Where the scene lies (WGS84)"})
+    north_offset = ma.fields.Float(required=True, metadata={
+        "description": "Yaw at which north lies in the panorama: a view's compass heading is "
+                       "yaw - north_offset"})
+    stops = ma.fields.List(ma.fields.Integer(), required=True, metadata={
+        "description": "The numbers (1, 2, …) of the stops showing the scene; empty for a "
+                       "scene visitors walk to freely"})
+    initial_view = ma.fields.Nested(ViewSchema, required=True, metadata={
+        "description": "The view a jump from the plan opens: the first stop's, else the "
+                       "scene's"})
+
+
+class WalkPlanBackgroundSchema(ma.Schema):
+    tile_url = ma.fields.String(required=True, metadata={
+        "description": "XYZ (slippy map) tile URL template with {z}, {x}, {y}"})
+    attribution = ma.fields.String(required=True, metadata={
+        "description": "Plain text to show with the map"})
+    max_zoom = ma.fields.Integer(required=True)
+
+
+class WalkTourPlanSchema(ma.Schema):
+    tour = ma.fields.String(required=True, metadata={"description": "The tour's slug"})
+    scenes = ma.fields.List(ma.fields.Nested(WalkPlanSceneSchema), required=True, metadata={
+        "description": "The placed scenes of the tour's walk (its stops and the scenes reached "
+                       "from them by links): the stops first, in order, then the others by "
+                       "slug. Scenes without a position are left off; a viewer draws no plan "
+                       "for fewer than two"})
+    links = ma.fields.List(ma.fields.List(ma.fields.String()), required=True, metadata={
+        "description": "The ways between placed scenes: pairs of scene slugs, each way once"})
+    background = ma.fields.Nested(WalkPlanBackgroundSchema, required=True, allow_none=True,
+                                  metadata={"description": "A map to draw under the plan, when "
+                                                           "the city configured one"})
 
 
 class WalkLevelSchema(ma.Schema):
@@ -223,6 +260,21 @@ def list_tours() -> list[dict[str, Any]]:
 def get_tour(tour_slug: str) -> dict[str, Any]:
     """A public tour with its stops in order, and their places for a map."""
     return walk_presenter.tour_detail(walk.public_tour(db.session, tour_slug, utcnow()))
+
+
+@bp.route("/tours/<tour_slug>/plan", methods=["GET"])
+@cached
+@bp.response(200, WalkTourPlanSchema)
+@bp.alt_response(404, response="NOT_FOUND")
+def get_tour_plan(tour_slug: str) -> dict[str, Any]:
+    """The plan of a public tour's walk: where its scenes lie, its stops and the ways between
+    them, and the map tiles to draw under them if the city set a tile server."""
+    tour = walk.public_tour(db.session, tour_slug, utcnow())
+    config = current_app.config
+    background = {"tile_url": config["PLAN_TILE_URL"],
+                  "attribution": config["PLAN_TILE_ATTRIBUTION"],
+                  "max_zoom": config["PLAN_TILE_MAX_ZOOM"]} if config["PLAN_TILE_URL"] else None
+    return walk_presenter.tour_plan_view(tour, tour_plan(db.session, tour), background)
 
 
 @bp.route("/scenes/<scene_slug>", methods=["GET"])

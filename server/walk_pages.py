@@ -1,9 +1,16 @@
-"""The visitors' walk: ``/tours/<slug>`` and ``/tours/<slug>/<scene>``.
+"""The visitors' walk: ``/tours/<slug>`` and ``/tours/<slug>/<scene>``, and the same walk for
+other sites' iframes under ``/embed/tours/…``.
 
 The page is a server-rendered shell: the tour's title, its stops as a plain list (the "list
 view", usable without JavaScript or WebGL) and an element whose ``data-*`` attributes tell the
 viewer bundle where to start and which texts to show. The viewer then reads the JSON API
-(``/api/walk``). No inline script or style: the CSP forbids both.
+(``/api/walk``). No inline script or style: the CSP forbids both. ``/text/tours/<slug>`` is the
+whole walk in words (``server.walk_text``), linked from the page as its "Text version".
+
+An embed page is the viewer without the site's chrome: no navigation, no account links and no
+form, because a framing site could trick a visitor's clicks (``server.security_headers`` lets any
+site frame paths under ``/embed/`` and nothing else). Its address bar keeps the embed path; its
+"share" button and "open" link give the full page's address.
 
 What is public is decided by ``tours.walk``: a tour that is not published now, or a scene
 visitors may not open, is a 404 like something that does not exist.
@@ -16,9 +23,11 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import escape
 
-from server import walk_presenter
+from server import walk_presenter, walk_text
 from server.extensions import db
+from server.shop_exports import absolute_url
 from server.shop_presenter import text
 from tours import walk
 from tours.models import Scene, Stop, Tour, utcnow
@@ -84,6 +93,44 @@ def viewer_strings() -> dict[str, str]:
         "open_link": _("Open link"),
         "go_to": _("Go to %(place)s"),
         "load_error": _("This place could not be loaded."),
+        # i18n: the button showing or hiding the plan (a small map) of the walk
+        "plan": _("Plan"),
+        "plan_label": _("Plan of the walk"),
+        "north": _("North"),
+        # i18n: the letter marking north on the plan's compass arrow
+        "north_letter": _("N"),
+        # i18n: a length on the plan's scale bar, in metres
+        "metres": _("%(n)s m"),
+        # the layer of buttons for keyboards and screen readers (static/viewer/src/a11y.js)
+        "view_of": _("360° view of %(place)s"),
+        "places": _("Ways and places here"),
+        "ways": _("Ways on"),
+        "hotspots": _("Here"),
+        "now_at": _("Now at %(place)s"),
+        "keys_hint": _("Arrow keys turn the view, + and − zoom in and out. The ways on and "
+                       "the places here are buttons under the view."),
+        "closed": _("Closed"),
+        "closed_until": _("Closed until %(date)s"),
+        "kind_shop": _("shop"),
+        "kind_info": _("information"),
+        "kind_url": _("web link"),
+        "credit": _("Photo: %(author)s (%(licence)s)"),
+        "credit_author": _("Photo: %(author)s"),
+        "credit_licence": _("Photo licence: %(licence)s"),
+        "no_webgl": _("This browser cannot show the 360° view: it needs WebGL, which is "
+                      "switched off or not supported here."),
+        "text_version": _("Read the tour as text: every stop, way and shop"),
+        # Photo Sphere Viewer's own buttons (its `lang` option)
+        "psv_zoom": _("Zoom"),
+        "psv_zoom_in": _("Zoom in"),
+        "psv_zoom_out": _("Zoom out"),
+        "psv_move_up": _("Look up"),
+        "psv_move_down": _("Look down"),
+        "psv_move_left": _("Look left"),
+        "psv_move_right": _("Look right"),
+        "psv_fullscreen": _("Full screen"),
+        "psv_menu": _("Menu"),
+        "psv_gyroscope": _("Look around by moving your device"),
     }
 
 
@@ -93,16 +140,32 @@ def _stop_entries(stops: list[Stop]) -> list[dict[str, Any]]:
             for position, stop in enumerate(stops, start=1)]
 
 
-def _render(tour: Tour, scene: Scene) -> str:
+def embed_snippet(tour: Tour, title: str) -> str:
+    """The ``<iframe>`` a shop or partner site pastes to show the tour (escaped by the
+    template, shown as text)."""
+    src = url_for("walk_pages.embed_tour", slug=tour.slug, _external=True)
+    label = f"{title} · {current_app.config['CITY_NAME']}"
+    return (f'<iframe src="{escape(src)}" title="{escape(label)}" width="800" height="450" '
+            'style="border:0;max-width:100%" loading="lazy" allowfullscreen '
+            'allow="fullscreen; gyroscope; accelerometer"></iframe>')
+
+
+def _render(tour: Tour, scene: Scene, *, embedded: bool = False) -> str:
     stops = walk.shown_stops(tour)
     stop = next((stop for stop in stops if stop.scene_id == scene.id), None)
     default = (stop.initial_view if stop is not None else None) or scene.initial_view
     view = requested_view(default.as_dict())
     image = walk_presenter.share_image(scene)
+    if image:
+        # a local public storage gives /media/…; Open Graph wants an absolute address
+        image = {**image, "url": absolute_url(image["url"])}
     tour_title = text(tour.title)
     scene_title = text(scene.title)
     return render_template(
-        "walk/tour.html",
+        "walk/embed.html" if embedded else "walk/tour.html",
+        embedded=embedded, embed_code=embed_snippet(tour, tour_title),
+        page_url=url_for("walk_pages.scene", slug=tour.slug, scene=scene.slug,
+                         _external=True, **view),
         tour=tour, tour_title=tour_title, scene=scene, scene_title=scene_title,
         intro=text(tour.intro), stops=_stop_entries(stops),
         current_position=next((index for index, entry in enumerate(stops, start=1)
@@ -127,3 +190,29 @@ def scene(slug: str, scene: str) -> str:
     """A public scene within a tour's page, at the view the URL asks for (a deep link)."""
     found = _public_tour(slug)
     return _render(found, _public_scene(scene))
+
+
+@bp.get("/embed/tours/<slug>")
+def embed_tour(slug: str) -> str:
+    """A public tour for another site's iframe, opened at its first stop."""
+    found = _public_tour(slug)
+    return _render(found, walk.shown_stops(found)[0].scene, embedded=True)
+
+
+@bp.get("/embed/tours/<slug>/<scene>")
+def embed_scene(slug: str, scene: str) -> str:
+    """A public scene for another site's iframe, at the view the URL asks for."""
+    found = _public_tour(slug)
+    return _render(found, _public_scene(scene), embedded=True)
+
+
+@bp.get("/text/tours/<slug>")
+def text_version(slug: str) -> str:
+    """The tour as text: its stops, every place visitors can walk to from them, and the shops
+    and information there (``server.walk_text``). No script, no WebGL."""
+    found = _public_tour(slug)
+    return render_template(
+        "walk/text.html", tour=found, tour_title=text(found.title), intro=text(found.intro),
+        places=walk_text.tour_places(db.session, found, utcnow()),
+        city_name=current_app.config["CITY_NAME"],
+    )

@@ -21,6 +21,7 @@ from server.storage_setup import public_storage
 from tours.ingest import revision_prefix
 from tours.models import Hotspot, Link, Panorama, Scene, Stop, Tour
 from tours.walk import ShownHotspot, link_yaw, shown_stops
+from tours.walk_plan import TourPlan
 
 
 class UnshowablePanorama(Exception):
@@ -181,6 +182,25 @@ def tour_detail(tour: Tour) -> dict[str, Any]:
     stops = [stop_view(position, stop)
              for position, stop in enumerate(shown_stops(tour), start=1)]
     return {**tour_summary(tour), "stops": stops, "plan": plan(stops)}
+
+
+def tour_plan_view(tour: Tour, plan: TourPlan,
+                   background: dict[str, Any] | None) -> dict[str, Any]:
+    """The plan of a tour's walk: its placed scenes, the ways between them and the map to
+    draw under them (``background``, None without one)."""
+    return {
+        "tour": tour.slug,
+        "scenes": [{
+            **scene_ref(entry.scene),
+            "location": {"latitude": entry.position.latitude,
+                         "longitude": entry.position.longitude},
+            "north_offset": entry.scene.north_offset,
+            "stops": list(entry.stops),
+            "initial_view": entry.view.as_dict(),
+        } for entry in plan.scenes],
+        "links": [list(pair) for pair in plan.links],
+        "background": background,
+    }
 
 
 def link_view(scene: Scene, link: Link, now: dt.datetime) -> dict[str, Any]:

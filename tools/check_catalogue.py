@@ -21,7 +21,7 @@ LANGUAGES = ("de", "en", "es", "fr")
 SAME_AS_ENGLISH = {
     "Flaneur", "OK", "API", "E-mail", "Email", "Token", "Tokens", "Status", "Version", "Name",
     "Online", "Info", "Login", "Admin", "Editor", "Logo", "Tour", "Tours", "Minimum",
-    "API tokens", "Audio", "Menu", "Navigation", "Total",
+    "API tokens", "Audio", "Menu", "Navigation", "Total", "Plan", "N", "%(n)s m",
 }
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{(\w*)\}")
 

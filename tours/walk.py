@@ -102,16 +102,24 @@ def public_scene_ids(session: Session, now: dt.datetime) -> set[int]:
     A breadth-first walk over the link graph from the public tours' stops; it visits each
     scene at most once, so it ends after at most as many steps as there are scenes.
     """
-    shown = set(session.scalars(select(Scene.id).join(Scene.panorama).where(panorama_is_shown())))
     starts = set(session.scalars(
-        select(Stop.scene_id).join(Stop.tour).where(tour_is_public(now)))) & shown
-    if not starts:
+        select(Stop.scene_id).join(Stop.tour).where(tour_is_public(now))))
+    return scenes_reachable_from(session, starts)
+
+
+def scenes_reachable_from(session: Session, starts: Iterable[int]) -> set[int]:
+    """The ids of the scenes that can be shown among ``starts`` and of those reached from them
+    by links, each step landing on a scene whose panorama is tiled (the walk of a tour, when
+    ``starts`` are its stops' scenes)."""
+    shown = set(session.scalars(select(Scene.id).join(Scene.panorama).where(panorama_is_shown())))
+    first = set(starts) & shown
+    if not first:
         return set()
     neighbours: dict[int, list[int]] = {}
     for from_id, to_id in session.execute(select(Link.from_scene_id, Link.to_scene_id)):
         if to_id in shown:
             neighbours.setdefault(from_id, []).append(to_id)
-    return _reachable(starts, neighbours)
+    return _reachable(first, neighbours)
 
 
 def _reachable(starts: Iterable[int], neighbours: dict[int, list[int]]) -> set[int]:
@@ -184,3 +192,29 @@ def link_yaw(bearing: float, north_offset: float) -> float:
     """Where in the panorama the arrow of a link with ``bearing`` points: north lies at
     ``north_offset`` and yaw grows clockwise like a bearing."""
     return normalise_yaw(north_offset + bearing)
+
+
+def tour_scene_ids(session: Session, tour: Tour) -> list[int]:
+    """The scenes visitors can walk to from ``tour``, in walking order: its shown stops' scenes
+    in the tour's order, then every scene its links lead to, nearest first (each scene's links
+    clockwise from north, like :func:`shown_links`).
+
+    For a public tour these are public scenes (see the module's rule), so the text version of
+    a tour can list them without asking again.
+    """
+    shown = set(session.scalars(select(Scene.id).join(Scene.panorama).where(panorama_is_shown())))
+    order = list(dict.fromkeys(stop.scene_id for stop in shown_stops(tour)))
+    neighbours: dict[int, list[int]] = {}
+    for from_id, to_id in session.execute(select(Link.from_scene_id, Link.to_scene_id)
+                                          .order_by(Link.bearing, Link.id)):
+        if to_id in shown:
+            neighbours.setdefault(from_id, []).append(to_id)
+    seen = set(order)
+    queue = deque(order)
+    while queue:
+        for target in neighbours.get(queue.popleft(), ()):
+            if target not in seen:
+                seen.add(target)
+                order.append(target)
+                queue.append(target)
+    return order

@@ -1,5 +1,5 @@
 """The visitors' walk page in Debian's Chromium: a published tour of two linked scenes on a
-panorama tiled by the real pipeline, with a shop hotspot.
+panorama tiled by the real pipeline, with a shop hotspot (``tests.support.walk_world``).
 
 Every test waits on the page's own signals (``#walk-viewer[data-ready]``, the scene it
 reports, the card appearing), never on fixed sleeps.
@@ -7,126 +7,30 @@ reports, the card appearing), never on fixed sleeps.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
-from flask import Flask
 from PIL import Image
 
-from media_tools import TilingOptions, tile_panorama
-from server.extensions import db
-from server.storage import IMMUTABLE_CACHE_CONTROL
-from server.storage_setup import public_storage
-from tests.browser.test_pages import BUNDLE
+from tests.support import walk_world
 from tests.support.browser import screenshot
-from tests.support.live_server import serve
-from tests.support.panoramas import jpeg_bytes, textured_panorama
-from tests.support.requirements import require
-from tours import hotspots, links, tour_service
-from tours.ingest import revision_prefix
-from tours.models import Panorama, Scene, ShopStatus, TourStatus
+from tests.support.walk_world import (  # noqa: F401 - Tiles, READY: other modules import them
+    ARROW_YAW,
+    LANE_YAW,
+    READY,
+    SHOP_PITCH,
+    SHOP_YAW,
+    Tiles,
+    open_walk,
+    query_of,
+    view_of,
+)
 
 pytestmark = pytest.mark.browser
 
-ALWAYS_OPEN = {"weekly": [{"day": day, "opens": "00:00", "closes": "24:00"}
-                          for day in range(1, 8)]}
-#: where the arrow to the hall and the shop lie in the market's panorama (degrees)
-ARROW_YAW = 90.0
-SHOP_YAW, SHOP_PITCH = -30.0, 5.0
-#: where the arrow to the lane lies in the hall's panorama
-LANE_YAW = -160.0
-READY = '#walk-viewer[data-ready="true"]'
-
-
-@dataclass(frozen=True)
-class Tiles:
-    manifest: dict[str, Any]
-    objects: dict[str, tuple[bytes, str]]
-
-
-@dataclass(frozen=True)
-class WalkWorld:
-    shop_id: int
-    hotspot_id: int
-
-
-@pytest.fixture(scope="module")
-def tiles() -> Tiles:
-    """A 2048 × 1024 textured panorama tiled by the real pipeline (kept in memory)."""
-    objects: dict[str, tuple[bytes, str]] = {}
-    result = tile_panorama(io.BytesIO(jpeg_bytes(textured_panorama(2048))),
-                           sink=lambda key, data, kind: objects.__setitem__(key, (data, kind)),
-                           options=TilingOptions(workers=1))
-    return Tiles(result.manifest, objects)
-
-
-@pytest.fixture
-def world(app: Flask, tiles: Tiles, make_panorama: Callable[..., Panorama],
-          make_scene: Callable[..., Scene], make_shop: Callable[..., Any]) -> WalkWorld:
-    """Tour "old-town": market → hall (arrow at yaw 90 in the market), a shop in the market;
-    the hall links on to the lane, which is no stop."""
-    require(BUNDLE.exists(), "the viewer bundle", "run `make viewer`")
-    panorama = make_panorama(manifest=tiles.manifest, author="Ana Ruiz", licence="CC-BY-4.0")
-    with app.app_context():
-        storage = public_storage()
-        prefix = revision_prefix(panorama, str(panorama.current_revision))
-        for key, (data, kind) in tiles.objects.items():
-            storage.put(f"{prefix}/{key}", data, content_type=kind,
-                        cache_control=IMMUTABLE_CACHE_CONTROL)
-    market = make_scene(panorama, slug="market", north_offset=0.0, title={"en": "Market"})
-    hall = make_scene(panorama, slug="hall", north_offset=0.0, title={"en": "Hall"})
-    lane = make_scene(panorama, slug="lane", north_offset=0.0, title={"en": "Lane"})
-    shop = make_shop(slug="sun-bakery", status=ShopStatus.PUBLISHED, opening_hours=ALWAYS_OPEN,
-                     name={"en": "Sun Bakery"}, short_description={"en": "Bread since 1900"},
-                     website="https://sun.example")
-    with app.app_context():
-        session = db.session
-        links.add_link(session, market.id, {"to_scene_id": hall.id, "bearing": ARROW_YAW})
-        # the lane is no stop of the tour: visitors walk there freely
-        links.add_link(session, hall.id, {"to_scene_id": lane.id, "bearing": LANE_YAW + 360})
-        hotspot = hotspots.add_hotspot(session, market.id, {
-            "yaw": SHOP_YAW, "pitch": SHOP_PITCH, "kind": "shop", "shop_id": shop.id})
-        tour = tour_service.create_tour(session, {
-            "slug": "old-town", "title": {"en": "Old town"}, "status": TourStatus.PUBLISHED})
-        for scene in (market, hall):
-            tour_service.add_stop(session, tour.id, {"scene_id": scene.id})
-        session.commit()
-        hotspot_id = hotspot.id
-    return WalkWorld(shop.id, hotspot_id)
-
-
-@pytest.fixture
-def site(app: Flask, world: WalkWorld, page: Any) -> Iterator[str]:
-    """The app served on loopback; every tile answered 4xx is a problem of the page."""
-    page.on("response", lambda response: page.problems.append(
-        f"{response.status} {response.url}") if response.status >= 400 else None)
-    with serve(app) as base:
-        yield base
-
-
-def open_walk(page: Any, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector(READY, state="attached", timeout=30_000)
-
-
-def view_of(page: Any) -> dict[str, float]:
-    """What the viewer shows, read from Photo Sphere Viewer itself (degrees)."""
-    return page.evaluate("""() => {
-        const position = window.flaneurViewer.getPosition();
-        let yaw = position.yaw * 180 / Math.PI;
-        if (yaw >= 180) yaw -= 360;
-        return {yaw, pitch: position.pitch * 180 / Math.PI,
-                zoom: window.flaneurViewer.getZoomLevel()};
-    }""")
-
-
-def query_of(url: str) -> dict[str, float]:
-    return {name: float(values[0]) for name, values in parse_qs(urlsplit(url).query).items()}
+# the walk's fixtures (tests/browser/conftest.py), also importable from here by older modules
+site, tiles, world = walk_world.site, walk_world.tiles, walk_world.world
 
 
 def test_the_tour_opens_at_its_first_stop_and_an_arrow_leads_on(page, site, tiles):

@@ -156,9 +156,13 @@ POLICY: dict[str, Rule] = {
     # the visitors' walk (public tours and the scenes reachable from them)
     "walk_api.list_tours GET": Rule(EVERYONE),
     "walk_api.get_tour GET": Rule(EVERYONE),
+    "walk_api.get_tour_plan GET": Rule(EVERYONE),
     "walk_api.get_scene GET": Rule(EVERYONE),
     "walk_pages.tour GET": Rule(EVERYONE, values={"slug": "old-town"}),
     "walk_pages.scene GET": Rule(EVERYONE, values={"slug": "old-town"}),
+    "walk_pages.text_version GET": Rule(EVERYONE, values={"slug": "old-town"}),
+    "walk_pages.embed_tour GET": Rule(EVERYONE, values={"slug": "old-town"}),
+    "walk_pages.embed_scene GET": Rule(EVERYONE, values={"slug": "old-town"}),
     # keeping shops: owners their own, staff every shop
     "shops_api.list_managed_shops GET": Rule(OWNERS_AND_STAFF),
     "shops_api.create_shop POST": Rule(OWNERS_AND_STAFF, json={
@@ -241,6 +245,14 @@ POLICY: dict[str, Rule] = {
     "staff.transfer_shop POST": Rule(ADMINS, form={"shop": "shop-a",
                                                    "email": "bert@shop-b.example"}),
     "audit.events GET": Rule(ADMINS),
+    # the public pages around the walk and the legal pages admins write
+    "sitemap.sitemap GET": Rule(EVERYONE),
+    "sitemap.robots GET": Rule(EVERYONE),
+    "legal.page GET": Rule(EVERYONE),
+    "legal_admin.overview GET": Rule(ADMINS),
+    "legal_admin.edit GET": Rule(ADMINS, values={"key": "imprint"}),
+    "legal_admin.edit POST": Rule(ADMINS, values={"key": "imprint"},
+                                  form={"body-en": "The city of Flaneur.", "version": "0"}),
 }
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 #: request bodies that need the world's ids, filled in per test

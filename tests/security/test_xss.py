@@ -434,6 +434,10 @@ def test_reflected_parameters_stay_text(city: City):
         ("/admin/audit", admin, lambda p: "?" + urlencode({"action": p})),
         ("/shops/", {}, lambda p: p.replace("/", "").replace("?", "").replace("#", "")),
         ("/export/shops.csv", editor, lambda p: "?" + urlencode({"status": p})),
+        # the home's search, and names and values every public page repeats in its hreflang
+        # and language links
+        ("/", {}, lambda p: "?" + urlencode({"q": p, p: p})),
+        ("/imprint", {}, lambda p: "?" + urlencode({"lang": p, "yaw": p})),
     ]
     for payload in payloads:
         for path, headers, tail in requests:

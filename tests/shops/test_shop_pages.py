@@ -586,7 +586,8 @@ def test_the_walk_link_opens_the_viewers_page(app, client, make_shop, make_scene
     publish(make_shop, slug="not-in-walk", name={"en": "Elsewhere"})
     place_in_walk(app, make_scene, shop, tour=True)
     links = walk_links(get_page(client, "/shops/in-walk?lang=en"))
-    assert [link["href"] for link in links] == ["/tours/old-town/market-square"]
+    # the walk opens looking at the shop's hotspot
+    assert [link["href"] for link in links] == ["/tours/old-town/market-square?yaw=10&pitch=0"]
     assert client.get(links[0]["href"]).status_code == 200
     assert walk_links(get_page(client, "/shops/not-in-walk?lang=en")) == []
 

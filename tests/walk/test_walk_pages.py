@@ -32,7 +32,9 @@ class Shell(HTMLParser):
             self.meta[str(attributes["property"])] = attributes.get("content")
         if tag == "li" and attributes.get("aria-current") == "step":
             self._in_current = True
-        if tag == "a" and (attributes.get("href") or "").startswith("/tours/"):
+        # the stops' links (the language links point at this page in another language)
+        if (tag == "a" and (attributes.get("href") or "").startswith("/tours/")
+                and "hreflang" not in attributes):
             self.links.append(str(attributes["href"]))
             if self._in_current:
                 self.current.append(str(attributes["href"]))
@@ -91,6 +93,7 @@ def test_the_share_image_is_the_og_image(app, client, walk: Walk):
             share_image_key="scenes/1/share-abc.jpg", share_image_view={}))
         db.session.commit()
     page = shell(client, "/tours/old-town/market")
+    assert (page.meta["og:image"] or "").startswith("http://localhost/")
     assert (page.meta["og:image"] or "").endswith("/scenes/1/share-abc.jpg")
 
 

@@ -4,6 +4,7 @@ from tours.models.audit import AuditEvent
 from tours.models.base import Base, UTCDateTime, utcnow
 from tours.models.hotspots import Hotspot, HotspotKind
 from tours.models.jobs import Job, JobStatus
+from tours.models.legal import LegalPage, LegalPageKey
 from tours.models.panoramas import (
     Panorama,
     PanoramaRevision,
@@ -43,6 +44,8 @@ __all__ = [
     "ImageKind",
     "Job",
     "JobStatus",
+    "LegalPage",
+    "LegalPageKey",
     "Link",
     "LinkKind",
     "LinkPurpose",

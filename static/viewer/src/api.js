@@ -45,6 +45,8 @@ export const urls = {
   openapi: () => `${PREFIX}/openapi.json`,
   /** The visitors' page of a scene within a tour (a deep link adds ?yaw=&pitch=&zoom=). */
   walkScene: (tour, scene) => `/tours/${segment(tour)}/${segment(scene)}`,
+  /** The same scene on the embed page (for other sites' iframes). */
+  embedScene: (tour, scene) => `/embed/tours/${segment(tour)}/${segment(scene)}`,
   health: () => "/healthz",
   media: (key) => `/media/${key.split("/").map(encodeURIComponent).join("/")}`,
 };
@@ -52,5 +54,7 @@ export const urls = {
 /** The public walk (``/api/walk``), read by the visitors' viewer. */
 export const walkApi = {
   tour: (slug) => request("GET", `/walk/tours/${segment(slug)}`),
+  /** Where the scenes of the tour's walk lie, for the plan (plan.js). */
+  plan: (slug) => request("GET", `/walk/tours/${segment(slug)}/plan`),
   scene: (slug) => request("GET", `/walk/scenes/${segment(slug)}`),
 };

@@ -105,11 +105,17 @@ function infoCard(hotspot, t) {
  * and the close button close it too.
  */
 export function cardPanel(panel, t) {
+  // where focus was when the card opened (a hotspot's button): it goes back there on close
+  let opener = null;
   const hide = () => {
+    const hadFocus = panel.contains(document.activeElement);
     panel.hidden = true;
     panel.replaceChildren();
+    if (hadFocus && opener && opener.isConnected) opener.focus({ preventScroll: true });
+    opener = null;
   };
   const show = (hotspot) => {
+    if (!panel.contains(document.activeElement)) opener = document.activeElement;
     const close = el("button", "walk-card-close", "×");
     close.type = "button";
     close.setAttribute("aria-label", t("close"));
@@ -119,6 +125,8 @@ export function cardPanel(panel, t) {
     panel.dataset.hotspot = String(hotspot.id);
     panel.hidden = false;
     close.focus({ preventScroll: true });
+    // opened from a button under the view, the card may lie above the scrolled page
+    panel.scrollIntoView({ block: "nearest" });
   };
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape") hide();

@@ -4,10 +4,13 @@ export { ApiError, request, urls, walkApi } from "./api.js";
 export { PSV_FACES, tiledPanorama } from "./tiles.js";
 export { mountPanorama, mountTiledPanorama } from "./viewer.js";
 export { startWalk } from "./walk.js";
+import { embedCodeBox } from "./embed_code.js";
 import { readStrings } from "./strings.js";
 import { startWalk } from "./walk.js";
 
 const walkElement = document.getElementById("walk-viewer");
+const embedCode = document.getElementById("walk-embed-code");
+if (embedCode) embedCodeBox(embedCode);
 if (walkElement) {
   startWalk(walkElement).then((viewer) => {
     // read by the browser tests (and handy in a console): the public page holds nothing secret

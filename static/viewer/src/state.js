@@ -22,12 +22,13 @@ export function currentView(viewer) {
   return { yaw, pitch: round(pitchDegrees(position.pitch)), zoom: round(viewer.getZoomLevel()) };
 }
 
-/** The address of a scene of a tour at a view. */
-export function viewUrl(tour, scene, view) {
+/** The address of a scene of a tour at a view (the embed page's when `embedded`). */
+export function viewUrl(tour, scene, view, embedded = false) {
   const query = new URLSearchParams({
     yaw: String(view.yaw), pitch: String(view.pitch), zoom: String(view.zoom),
   });
-  return `${urls.walkScene(tour, scene)}?${query}`;
+  const path = embedded ? urls.embedScene(tour, scene) : urls.walkScene(tour, scene);
+  return `${path}?${query}`;
 }
 
 /**
@@ -45,8 +46,10 @@ export function keepLanguageLinks(root = document) {
 /**
  * Keeps the address bar in step with the view, at most once per `interval` ms (browsers
  * throttle replaceState calls themselves; a burst of moves ends with the last view written).
+ * In an embed page the frame's own address keeps the embed path, and the "open the full walk"
+ * link (`#walk-open-full`) follows the view; `url()` is always the full page's address.
  */
-export function addressKeeper(tour, interval = 250) {
+export function addressKeeper(tour, { interval = 250, embedded = false } = {}) {
   let timer = null;
   let pending = null;
   let last = 0;
@@ -54,11 +57,14 @@ export function addressKeeper(tour, interval = 250) {
     timer = null;
     last = Date.now();
     const { scene, view } = pending;
-    const url = viewUrl(tour, scene, view);
+    const url = viewUrl(tour, scene, view, embedded);
     if (url !== location.pathname + location.search) {
       history.replaceState(history.state, "", url);
-      keepLanguageLinks();
     }
+    // also when the address did not change: the server's links may lack the view
+    keepLanguageLinks();
+    const full = document.getElementById("walk-open-full");
+    if (full) full.href = location.origin + viewUrl(tour, scene, view);
   };
   return {
     /** Note the view; `now` writes at once (after a scene change). */

@@ -1,5 +1,6 @@
 // The tour's navigation under the viewer: "Stop 3 of 8", previous/next, the stop's text, a
 // "back to the tour" button while the visitor walks freely, and the share button.
+import { copyText } from "./clipboard.js";
 
 function button(className, label) {
   const element = document.createElement("button");
@@ -7,21 +8,6 @@ function button(className, label) {
   element.className = className;
   element.textContent = label;
   return element;
-}
-
-/** Copies `text`, else shows it in a selected field the visitor can copy by hand. */
-async function share(text, t, status, field) {
-  try {
-    await navigator.clipboard.writeText(text);
-    field.hidden = true;
-    status.textContent = t("copied");
-  } catch {
-    field.value = text;
-    field.hidden = false;
-    field.focus();
-    field.select();
-    status.textContent = t("copy_hint");
-  }
 }
 
 /**
@@ -80,7 +66,7 @@ export function tourNavigation(nav, t, { goTo }) {
   previous.addEventListener("click", () => current > 0 && go(current - 1));
   next.addEventListener("click", () => current < stops.length - 1 && go(current + 1));
   back.addEventListener("click", () => go(current));
-  shareButton.addEventListener("click", () => share(shareUrl(), t, status, field));
+  shareButton.addEventListener("click", () => copyText(shareUrl(), t, status, field));
 
   return {
     load(tour, sceneNow) {

@@ -10,7 +10,14 @@ import "@photo-sphere-viewer/markers-plugin/index.css";
 import "@photo-sphere-viewer/virtual-tour-plugin/index.css";
 import "./walk.css";
 import { walkApi } from "./api.js";
+import {
+  KEYBOARD_ACTIONS, creditText, keyboardControl, linkLabel, nameViewerButtons, placeControls,
+  viewerLang,
+} from "./a11y.js";
 import { cardPanel, openLink } from "./cards.js";
+import { hasWebGL, showNoWebGL } from "./fallback.js";
+import { WalkGyroscopePlugin } from "./gyroscope.js";
+import { walkPlan } from "./plan.js";
 import { addressKeeper, currentView } from "./state.js";
 import { escapeHtml, readStrings } from "./strings.js";
 import { tiledPanorama } from "./tiles.js";
@@ -26,7 +33,7 @@ function arrowElement(t) {
     const arrow = document.createElement("span");
     arrow.className = "walk-arrow";
     arrow.dataset.scene = link.nodeId;
-    arrow.title = t("go_to", { place: link.data.title });
+    arrow.title = linkLabel(link.data.title, link.data.closed, t);
     if (link.data.closed) arrow.classList.add("walk-arrow-closed");
     arrow.setAttribute("aria-hidden", "true");
     return arrow;
@@ -40,14 +47,14 @@ function hotspotElement(hotspot) {
   return dot;
 }
 
-/** A scene of the API as a node of the virtual tour. */
-export function sceneNode(scene) {
+/** A scene of the API as a node of the virtual tour (`t`: the page's strings). */
+export function sceneNode(scene, t) {
   const panorama = scene.panorama;
   return {
     id: scene.slug,
-    name: scene.title,
-    caption: [scene.title, scene.credit && scene.credit.author
-      ? `© ${scene.credit.author} (${scene.credit.licence})` : ""].filter(Boolean).join(" · "),
+    // PSV puts names and captions into the page as HTML: editors' text goes in escaped
+    name: escapeHtml(scene.title),
+    caption: escapeHtml([scene.title, creditText(scene.credit, t)].filter(Boolean).join(" · ")),
     panorama: tiledPanorama(panorama, panorama.base_url),
     links: scene.links.map((link) => ({
       nodeId: link.scene.slug,
@@ -72,16 +79,22 @@ function startViewer(container, t) {
     container,
     adapter: CubemapTilesAdapter,
     defaultZoomLvl: Number(container.dataset.zoom) || 50,
-    navbar: ["zoom", "move", "caption", "fullscreen"],
+    navbar: ["zoom", "move", "caption", "gyroscope", "fullscreen"],
     loadingTxt: "",
+    lang: viewerLang(t),
+    // on while the view has focus (a11y.js), so arrow keys scroll the page everywhere else
+    keyboard: "fullscreen",
+    keyboardActions: KEYBOARD_ACTIONS,
     plugins: [
       MarkersPlugin,
+      // its button shows only where the device can tell its orientation
+      WalkGyroscopePlugin,
       VirtualTourPlugin.withConfig({
         dataMode: "server",
         positionMode: "manual",
         renderMode: "2d",
         preload: false,
-        getNode: async (slug) => sceneNode(await walkApi.scene(slug)),
+        getNode: async (slug) => sceneNode(await walkApi.scene(slug), t),
         arrowStyle: { element: arrowElement(t), size: { width: 56, height: 56 } },
         showLinkTooltip: false,
         transitionOptions: { showLoader: false, speed: "20rpm", effect: "fade", rotation: true },
@@ -102,11 +115,16 @@ export async function startWalk(container) {
       zoom: Number(container.dataset.zoom) || 50,
     },
   };
+  if (!hasWebGL()) {
+    // no broken viewer: a message and the way to the text version instead
+    showNoWebGL(container, t);
+    return null;
+  }
   const viewer = startViewer(container, t);
   const virtualTour = viewer.getPlugin(VirtualTourPlugin);
   const markers = viewer.getPlugin(MarkersPlugin);
   const panel = cardPanel(document.getElementById("walk-card"), t);
-  const address = addressKeeper(tour);
+  const address = addressKeeper(tour, { embedded: container.dataset.embedded === "true" });
   const sceneNow = () => virtualTour.getCurrentNode()?.id || start.scene;
   const remember = (now = false) => address.update(sceneNow(), currentView(viewer), now);
 
@@ -119,11 +137,20 @@ export async function startWalk(container) {
     showLoader: false,
   });
 
-  markers.addEventListener("select-marker", ({ marker }) => {
-    const hotspot = marker.data && marker.data.hotspot;
-    if (!hotspot) return;
+  const showHotspot = (hotspot) => {
     if (hotspot.kind === "url" && !hotspot.text) openLink(hotspot.url);
     else panel.show(hotspot);
+  };
+  markers.addEventListener("select-marker", ({ marker }) => {
+    const hotspot = marker.data && marker.data.hotspot;
+    if (hotspot) showHotspot(hotspot);
+  });
+  // keyboard and screen-reader access: focusable view, a button for every arrow and marker
+  keyboardControl(viewer, container, t);
+  viewer.addEventListener("ready", () => nameViewerButtons(container), { once: true });
+  const places = placeControls(container, t, {
+    goTo: (link) => virtualTour.setCurrentNode(link.nodeId, null, link),
+    open: showHotspot,
   });
   viewer.addEventListener("position-updated", () => remember());
   viewer.addEventListener("zoom-updated", () => remember());
@@ -134,6 +161,7 @@ export async function startWalk(container) {
   const shown = new Promise((resolve, reject) => {
     virtualTour.addEventListener("node-changed", ({ node }) => {
       panel.hide();
+      places.show(node);
       navigation.at(node.id);
       remember(true);
       container.dataset.scene = node.id;
@@ -144,6 +172,11 @@ export async function startWalk(container) {
   walkApi.tour(tour).then((detail) => navigation.load(detail, sceneNow()))
     .catch(() => navigation.hide());
   navigation.onShare(() => address.url());
+  // the plan of the walk: a dot opens its scene as a stop does; it follows node changes itself
+  const plan = walkPlan(document.getElementById("walk-plan"), t, {
+    viewer, virtualTour, goTo: (scene) => open(scene.slug, scene.initial_view),
+  });
+  walkApi.plan(tour).then((answer) => plan.load(answer, sceneNow())).catch(() => plan.hide());
 
   await open(start.scene, start.view);
   await shown;

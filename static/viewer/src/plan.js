@@ -1,0 +1,318 @@
+// The plan of the walk: a small map beside the panorama, drawn in the browser as SVG from
+// /api/walk/tours/<slug>/plan. Scenes are dots at their positions (local metres around the
+// centre, north up, one scale on both axes), links are lines, stops carry their number; the
+// scene shown now is highlighted with a wedge turning with the visitor's compass heading
+// (view yaw − north offset). A dot opens its scene (click, Enter or Space). With no tile server
+// configured the plan asks no other site for anything; with one, its map tiles lie underneath.
+import "./plan.css";
+import { yawDegrees } from "./state.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+/** The drawing's box (SVG user units; CSS scales it to the panel). */
+const WIDTH = 320;
+const HEIGHT = 240;
+/** Room kept free around the scenes: the dots, their wedge, the compass and the scale bar. */
+const PADDING = 30;
+/** Mean Earth radius (metres): the equirectangular approximation is plenty at city scale. */
+const EARTH_RADIUS = 6371008.8;
+/** Units per metre at most, so two scenes a few metres apart are not drawn a panel apart. */
+const MAX_SCALE = 8;
+/** The heading wedge: how far it reaches (units) and how wide it opens (degrees). */
+const WEDGE_RADIUS = 30;
+const WEDGE_ANGLE = 70;
+/** Slippy-map tiles: their size (pixels), the deepest zoom of any server, how many at most. */
+const TILE_SIZE = 256;
+const TOP_ZOOM = 22;
+const MAX_TILES = 48;
+/** Screens at least this wide open the plan at once; smaller ones show only its button. */
+const WIDE_SCREEN = "(min-width: 48rem)";
+
+const RADIANS = Math.PI / 180;
+const round = (value, digits = 1) => Number(value.toFixed(digits));
+
+function svg(name, attributes = {}, parent = null) {
+  const element = document.createElementNS(SVG, name);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
+  if (parent) parent.append(element);
+  return element;
+}
+
+/**
+ * Places the scenes: an equirectangular projection to metres around the middle of their box,
+ * fitted into the drawing with padding and equal scale on both axes, north up. Returns
+ * `{ toScreen(location) → [x, y], toLocation(x, y), scale, latitude }`, scale in units a metre.
+ */
+export function fitProjection(locations) {
+  const latitudes = locations.map((where) => where.latitude);
+  const longitudes = locations.map((where) => where.longitude);
+  const south = Math.min(...latitudes);
+  const north = Math.max(...latitudes);
+  const west = Math.min(...longitudes);
+  const east = Math.max(...longitudes);
+  const latitude = (south + north) / 2;
+  const longitude = (west + east) / 2;
+  const metresPerDegreeY = EARTH_RADIUS * RADIANS;
+  const metresPerDegreeX = metresPerDegreeY * Math.cos(latitude * RADIANS);
+  const spanX = (east - west) * metresPerDegreeX;
+  const spanY = (north - south) * metresPerDegreeY;
+  const scale = Math.min(
+    spanX > 0 ? (WIDTH - 2 * PADDING) / spanX : Infinity,
+    spanY > 0 ? (HEIGHT - 2 * PADDING) / spanY : Infinity,
+    MAX_SCALE,
+  );
+  return {
+    scale,
+    latitude,
+    toScreen: (where) => [
+      WIDTH / 2 + (where.longitude - longitude) * metresPerDegreeX * scale,
+      HEIGHT / 2 - (where.latitude - latitude) * metresPerDegreeY * scale,
+    ],
+    toLocation: (x, y) => ({
+      longitude: longitude + (x - WIDTH / 2) / scale / metresPerDegreeX,
+      latitude: latitude - (y - HEIGHT / 2) / scale / metresPerDegreeY,
+    }),
+  };
+}
+
+/** The longest 1, 2 or 5 × 10ⁿ metres not above `most`. */
+export function roundLength(most) {
+  const power = 10 ** Math.floor(Math.log10(most));
+  return [5, 2, 1].map((step) => step * power).find((length) => length <= most) || power;
+}
+
+/** A compass heading (degrees clockwise from north, 0 ≤ h < 360) from PSV's yaw (radians). */
+export function compassHeading(yawRadians, northOffset) {
+  const heading = (((yawDegrees(yawRadians) - northOffset) % 360) + 360) % 360;
+  return heading >= 359.95 ? 0 : round(heading);
+}
+
+// --- the map underneath: Web Mercator tiles of the XYZ scheme -------------------------------
+
+const tileX = (longitude, zoom) => ((longitude + 180) / 360) * 2 ** zoom;
+const tileY = (latitude, zoom) => {
+  const phi = latitude * RADIANS;
+  return ((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * 2 ** zoom;
+};
+const tileLongitude = (x, zoom) => (x / 2 ** zoom) * 360 - 180;
+const tileLatitude = (y, zoom) => Math.atan(Math.sinh(Math.PI * (1 - (2 * y) / 2 ** zoom)))
+  / RADIANS;
+
+/** The tiles covering the drawing, at the zoom whose pixels are about the drawing's units. */
+export function coveringTiles(projection, maxZoom) {
+  const metresAround = 2 * Math.PI * EARTH_RADIUS * Math.cos(projection.latitude * RADIANS);
+  let zoom = Math.round(Math.log2((metresAround * projection.scale) / TILE_SIZE));
+  zoom = Math.max(0, Math.min(zoom, Math.min(maxZoom, TOP_ZOOM)));
+  const corner = projection.toLocation(0, 0);
+  const opposite = projection.toLocation(WIDTH, HEIGHT);
+  for (; zoom >= 0; zoom -= 1) {
+    const columns = [Math.floor(tileX(corner.longitude, zoom)),
+      Math.floor(tileX(opposite.longitude, zoom))];
+    const rows = [Math.max(0, Math.floor(tileY(corner.latitude, zoom))),
+      Math.min(2 ** zoom - 1, Math.floor(tileY(opposite.latitude, zoom)))];
+    const count = (columns[1] - columns[0] + 1) * (rows[1] - rows[0] + 1);
+    if (count > MAX_TILES && zoom > 0) continue;
+    const tiles = [];
+    for (let y = rows[0]; y <= rows[1]; y += 1) {
+      for (let x = columns[0]; x <= columns[1]; x += 1) {
+        tiles.push({ z: zoom, x, y,
+          north: tileLatitude(y, zoom), south: tileLatitude(y + 1, zoom),
+          west: tileLongitude(x, zoom), east: tileLongitude(x + 1, zoom) });
+      }
+    }
+    return tiles;
+  }
+  return [];
+}
+
+function tileUrl(template, tile) {
+  const wrapped = ((tile.x % 2 ** tile.z) + 2 ** tile.z) % 2 ** tile.z;
+  return template.replace(/\{z\}/g, tile.z).replace(/\{x\}/g, wrapped)
+    .replace(/\{y\}/g, tile.y);
+}
+
+function drawTiles(layer, projection, background) {
+  for (const tile of coveringTiles(projection, background.max_zoom)) {
+    const [left, top] = projection.toScreen({ latitude: tile.north, longitude: tile.west });
+    const [right, bottom] = projection.toScreen({ latitude: tile.south, longitude: tile.east });
+    // a hair of overlap hides the seams anti-aliasing leaves between neighbours
+    svg("image", {
+      href: tileUrl(background.tile_url, tile), x: round(left, 2), y: round(top, 2),
+      width: round(right - left + 0.5, 2), height: round(bottom - top + 0.5, 2),
+      preserveAspectRatio: "none", class: "walk-plan-tile",
+    }, layer);
+  }
+}
+
+// --- the drawing ---------------------------------------------------------------------------
+
+function wedgePath() {
+  const half = (WEDGE_ANGLE / 2) * RADIANS;
+  const x = round(WEDGE_RADIUS * Math.sin(half), 2);
+  const y = round(-WEDGE_RADIUS * Math.cos(half), 2);
+  return `M0 0L${-x} ${y}A${WEDGE_RADIUS} ${WEDGE_RADIUS} 0 0 1 ${x} ${y}Z`;
+}
+
+function drawCompass(parent, t) {
+  const compass = svg("g", { class: "walk-plan-north",
+    transform: `translate(${WIDTH - 18} 20)` }, parent);
+  svg("title", {}, compass).textContent = t("north");
+  svg("path", { d: "M0 -13L6 3L0 0L-6 3Z" }, compass);
+  svg("text", { y: 14, "text-anchor": "middle", "dominant-baseline": "central" }, compass)
+    .textContent = t("north_letter");
+}
+
+function drawScale(parent, t, scale) {
+  const metres = roundLength((WIDTH * 0.3) / scale);
+  const length = round(metres * scale, 2);
+  const bar = svg("g", { class: "walk-plan-scale", transform: `translate(10 ${HEIGHT - 10})` },
+    parent);
+  svg("path", { d: `M0 -5V0H${length}V-5` }, bar);
+  const number = new Intl.NumberFormat(document.documentElement.lang || undefined).format(metres);
+  svg("text", { x: round(length / 2, 2), y: -8, "text-anchor": "middle" }, bar).textContent =
+    t("metres", { n: number });
+  bar.dataset.metres = String(metres);
+}
+
+/** The dot of a scene: focusable, named by its title, a stop's number inside. */
+function drawScene(parent, scene, [x, y]) {
+  const stop = scene.stops.length > 0;
+  const dot = svg("g", {
+    class: stop ? "walk-plan-scene walk-plan-stop" : "walk-plan-scene",
+    transform: `translate(${round(x, 2)} ${round(y, 2)})`,
+    tabindex: 0, role: "button", "aria-label": scene.title, "data-scene": scene.slug,
+  }, parent);
+  svg("title", {}, dot).textContent = scene.title;
+  svg("circle", { r: stop ? 9 : 6 }, dot);
+  if (stop) {
+    svg("text", { "text-anchor": "middle", "dominant-baseline": "central" }, dot).textContent =
+      scene.stops.join(",");
+  }
+  return dot;
+}
+
+/**
+ * The plan panel in `element` (an empty `#walk-plan`; nothing happens without one): a "Plan"
+ * button and the drawing. `goTo(scene)` opens a plan scene (slug, initial_view); the plan
+ * follows `virtualTour`'s node changes and `viewer`'s turns by itself. `load(plan, current)`
+ * draws a plan answer; fewer than two placed scenes show no panel at all.
+ */
+export function walkPlan(element, t, { viewer, virtualTour, goTo }) {
+  let scenes = new Map();
+  let current = null;
+  let dots = new Map();
+  let heading = null;
+  if (!element) return { load() {}, at() {}, hide() {} };
+
+  const toggle = document.createElement("button");
+  toggle.type = "button";
+  toggle.className = "walk-plan-toggle";
+  toggle.textContent = t("plan");
+  const body = document.createElement("div");
+  body.className = "walk-plan-body";
+  body.id = "walk-plan-body";
+  toggle.setAttribute("aria-controls", body.id);
+  const setOpen = (open) => {
+    body.hidden = !open;
+    toggle.setAttribute("aria-expanded", String(open));
+  };
+  toggle.addEventListener("click", () => setOpen(body.hidden));
+  setOpen(window.matchMedia(WIDE_SCREEN).matches);
+  element.setAttribute("aria-label", t("plan_label"));
+  element.replaceChildren(toggle, body);
+
+  const turn = () => {
+    const scene = scenes.get(current);
+    if (!heading || !scene) return;
+    const degrees = compassHeading(viewer.getPosition().yaw, scene.north_offset);
+    const [x, y] = scene.screen;
+    heading.setAttribute("transform",
+      `translate(${round(x, 2)} ${round(y, 2)}) rotate(${degrees})`);
+    heading.dataset.heading = String(degrees);
+  };
+
+  const at = (slug) => {
+    current = slug;
+    for (const [key, dot] of dots) {
+      dot.classList.toggle("walk-plan-current", key === slug);
+      if (key === slug) dot.setAttribute("aria-current", "location");
+      else dot.removeAttribute("aria-current");
+    }
+    // a scene of another tour's walk is not on this plan: no wedge then
+    if (heading) heading.classList.toggle("walk-plan-away", !scenes.has(slug));
+    turn();
+  };
+
+  const open = (slug) => {
+    const scene = scenes.get(slug);
+    if (scene && slug !== current) goTo(scene);
+  };
+
+  const draw = (plan) => {
+    const projection = fitProjection(plan.scenes.map((scene) => scene.location));
+    scenes = new Map(plan.scenes.map((scene) => [scene.slug,
+      { ...scene, screen: projection.toScreen(scene.location) }]));
+    // the panel around it carries the name
+    const drawing = svg("svg", { class: "walk-plan-map", viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+      role: "group" });
+    if (plan.background) drawTiles(svg("g", { class: "walk-plan-tiles" }, drawing), projection,
+      plan.background);
+    const ways = svg("g", { class: "walk-plan-links", "aria-hidden": "true" }, drawing);
+    for (const [from, to] of plan.links) {
+      const [x1, y1] = scenes.get(from).screen;
+      const [x2, y2] = scenes.get(to).screen;
+      svg("line", { x1: round(x1, 2), y1: round(y1, 2), x2: round(x2, 2), y2: round(y2, 2) },
+        ways);
+    }
+    heading = svg("g", { class: "walk-plan-heading", "aria-hidden": "true" }, drawing);
+    svg("path", { class: "walk-plan-wedge", d: wedgePath() }, heading);
+    // in the answer's order, which is the keyboard's: the stops in the tour's order first
+    const layer = svg("g", { class: "walk-plan-scenes" }, drawing);
+    dots = new Map([...scenes.values()].map((scene) => [scene.slug,
+      drawScene(layer, scene, scene.screen)]));
+    drawCompass(drawing, t);
+    drawScale(drawing, t, projection.scale);
+    layer.addEventListener("click", (event) => {
+      const dot = event.target.closest(".walk-plan-scene");
+      if (dot) open(dot.dataset.scene);
+    });
+    layer.addEventListener("keydown", (event) => {
+      const dot = event.target.closest(".walk-plan-scene");
+      if (!dot || (event.key !== "Enter" && event.key !== " ")) return;
+      event.preventDefault();
+      open(dot.dataset.scene);
+    });
+    const parts = [drawing];
+    if (plan.background && plan.background.attribution) {
+      const credit = document.createElement("p");
+      credit.className = "walk-plan-attribution";
+      credit.textContent = plan.background.attribution;
+      parts.push(credit);
+    }
+    body.replaceChildren(...parts);
+  };
+
+  virtualTour.addEventListener("node-changed", ({ node }) => at(node.id));
+  viewer.addEventListener("position-updated", turn);
+
+  return {
+    /** Draws `plan` (an API answer) with `sceneNow` highlighted. */
+    load(plan, sceneNow) {
+      // data-plan tells tests (and styles) whether a plan was drawn
+      if (!plan || plan.scenes.length < 2) {
+        element.hidden = true;
+        element.dataset.plan = "none";
+        return;
+      }
+      draw(plan);
+      element.hidden = false;
+      element.dataset.plan = "drawn";
+      at(sceneNow);
+    },
+    /** Follows the scene shown now (also done on the viewer's node changes). */
+    at,
+    hide() {
+      element.hidden = true;
+      element.dataset.plan = "none";
+    },
+  };
+}
