@@ -1,4 +1,5 @@
-"""Pictures drawn with Pillow for the demo: the shops' sign boards and their logos.
+"""Pictures drawn with Pillow for the demo: the shops' sign boards, their logos and the
+market fountain's picture for its info hotspot.
 
 Lettering uses Pillow's own scalable font (``ImageFont.load_default(size=…)``, Pillow ≥ 10.1
 with FreeType), so no system font is needed and the pictures are the same on every machine with
@@ -7,6 +8,7 @@ the same Pillow.
 
 from __future__ import annotations
 
+import functools
 import io
 import unicodedata
 from collections.abc import Callable
@@ -214,3 +216,71 @@ def logo_png(word: str, colour: Colour, pictogram: str) -> bytes:
     out = io.BytesIO()
     Image.fromarray(result, "RGBA").save(out, "PNG")
     return out.getvalue()
+
+
+# --- info hotspots' pictures ------------------------------------------------------------------
+
+PICTURE_SIZE = (1200, 800)
+SANDSTONE: Colour = (214, 196, 168)
+WATER: Colour = (150, 200, 235)
+
+
+@functools.cache
+def fountain_picture() -> bytes:
+    """A PNG "photo" of the market fountain as its info hotspot shows it: the square's houses
+    under a summer sky, cobbles, and the fountain's basin, column, bowl and finial with water
+    arching into the basin. The same bytes on every run (same Pillow)."""
+    width, height = PICTURE_SIZE
+    image = Image.new("RGB", PICTURE_SIZE, WHITE)
+    draw = ImageDraw.Draw(image)
+    horizon = int(height * 0.55)
+    for row in range(horizon):  # sky: deeper blue at the top
+        mix = row / horizon
+        draw.line([(0, row), (width, row)],
+                  fill=(int(70 + 120 * mix), int(130 + 90 * mix), int(205 + 40 * mix)))
+    houses = [(0, 180, (196, 110, 82)), (170, 230, (232, 206, 140)), (390, 150, (150, 170, 160)),
+              (530, 250, (221, 170, 120)), (770, 200, (190, 120, 110)),
+              (960, 240, (236, 222, 190))]
+    for left, tall, colour in houses:
+        right = left + (width // 5 + 20)
+        top = horizon - tall
+        draw.rectangle([left, top, right, horizon], fill=colour)
+        draw.polygon([(left - 6, top), ((left + right) // 2, top - 70), (right + 6, top)],
+                     fill=_darker(colour, 0.6))
+        for x in range(left + 22, right - 30, 52):
+            for y in range(top + 24, horizon - 40, 64):
+                draw.rectangle([x, y, x + 26, y + 38], fill=(58, 66, 78))
+    for row in range(horizon, height):  # cobbles: rows of stones growing towards the viewer
+        shade = 120 + int(50 * (row - horizon) / (height - horizon))
+        draw.line([(0, row), (width, row)], fill=(shade, shade - 8, shade - 20))
+    step = 18
+    for row in range(horizon + 6, height, step):
+        step += 2
+        offset = (row // 7) % 2 * step // 2
+        for x in range(-offset, width, step * 2):
+            draw.ellipse([x, row, x + step * 2 - 4, row + step - 6], outline=(96, 90, 80))
+    middle = width // 2
+    basin_top, basin_bottom = int(height * 0.66), int(height * 0.86)
+    draw.ellipse([middle - 360, basin_top - 40, middle + 360, basin_top + 40],
+                 fill=_darker(SANDSTONE, 0.8))
+    draw.rectangle([middle - 360, basin_top, middle + 360, basin_bottom], fill=SANDSTONE)
+    draw.ellipse([middle - 360, basin_bottom - 40, middle + 360, basin_bottom + 40],
+                 fill=SANDSTONE)
+    draw.ellipse([middle - 330, basin_top - 30, middle + 330, basin_top + 30], fill=WATER)
+    column_top = int(height * 0.30)
+    draw.rectangle([middle - 34, column_top, middle + 34, basin_top], fill=SANDSTONE)
+    draw.ellipse([middle - 130, column_top - 30, middle + 130, column_top + 20],
+                 fill=_darker(SANDSTONE, 0.9))
+    draw.ellipse([middle - 22, column_top - 90, middle + 22, column_top - 26],
+                 fill=(188, 150, 70))  # the gilded finial, as in demo.world
+    for side in (-1, 1):  # water arching from the bowl into the basin
+        draw.arc([middle + side * 130 - 150, column_top - 10, middle + side * 130 + 150,
+                  basin_top + 200], 180 if side < 0 else 270, 270 if side < 0 else 360,
+                 fill=WATER, width=10)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+#: the pictures info hotspots may show, by name (``demo.city.Landmark.picture``)
+PICTURES: dict[str, Callable[[], bytes]] = {"fountain": fountain_picture}

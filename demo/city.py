@@ -87,6 +87,9 @@ class Landmark:
     label: Texts
     text: Texts
     url: str | None = None
+    #: the picture its info hotspots show (a name in ``demo.art.PICTURES``) and its description
+    picture: str | None = None
+    picture_alt: Texts = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -365,7 +368,21 @@ LANDMARKS: tuple[Landmark, ...] = (
          "es": "Hasta el siglo XIX, la fuente del mercado abastecía de agua al casco antiguo. "
                "En verano juegan aquí los niños.",
          "fr": "Jusqu'au XIXe siècle, la fontaine du marché alimentait la vieille ville en "
-               "eau. L'été, les enfants y jouent."}),
+               "eau. L'été, les enfants y jouent."},
+        picture="fountain",
+        picture_alt={
+            "de": "Der Marktbrunnen: ein rundes Sandsteinbecken, in der Mitte eine Säule mit "
+                  "Schale und goldener Spitze, aus der Wasser ins Becken fällt; dahinter bunte "
+                  "Giebelhäuser.",
+            "en": "The market fountain: a round sandstone basin with a column in the middle, "
+                  "a bowl and a golden finial, water arching into the basin; colourful gabled "
+                  "houses behind it.",
+            "es": "La fuente del mercado: una pila redonda de arenisca con una columna en el "
+                  "centro, un cuenco y un remate dorado, y el agua que cae en la pila; detrás, "
+                  "casas de colores con frontón.",
+            "fr": "La fontaine du marché : un bassin rond en grès avec une colonne au centre, "
+                  "une vasque et un fleuron doré, l'eau retombant dans le bassin ; derrière, "
+                  "des maisons colorées à pignon."}),
     Landmark(
         "church", (88.0, 0.0, 30.0), ("tower",), ("demo-marktplatz",),
         {"de": "Stadtkirche", "en": "Town church", "es": "Iglesia de la ciudad",

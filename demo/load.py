@@ -3,7 +3,7 @@
 Panoramas are rendered (``demo.world``), ingested and tiled by the real pipeline; scenes, links,
 shops, logos, hotspots and the tour are made by the domain services (``tours``), so the demo is
 valid by the same rules as an editor's work. The web layer hands in what only it can do, as a
-:class:`DemoMedia`: ingest a panorama file, run its tiling now, store a logo.
+:class:`DemoMedia`: ingest a panorama file, run its tiling now, store a logo or a picture.
 
 Idempotent, by slug. Every demo scene, shop and the tour is found by its slug, shop hotspots by
 (scene, shop), info hotspots by (scene, English label), links by their two scenes. What is
@@ -14,7 +14,8 @@ resets it. Nothing else in the database is touched.
 Rendering is skipped when it cannot change anything: a scene that already shows a ready
 panorama ingested from this demo version's file name for the requested size keeps it
 (``panorama_filename``), and a rendered file cached in ``cache_dir`` is used instead of
-rendering again (a wiped database reloads in seconds). The loader flushes; its caller commits.
+rendering again (a wiped database reloads in seconds). The loader flushes; its caller commits
+and then deletes the objects that became unused (``LoadReport.freed``: a replaced picture's).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from demo.city import (
     TOUR,
     DemoScene,
     DemoShop,
+    Landmark,
     bearing_between,
     position_of,
 )
@@ -48,6 +50,7 @@ from demo.world import landmark_views, render_scene, shop_position, shop_views, 
 from media_tools.encoding import encode_jpeg
 from tours import hotspots, links, scenes, shop_media, shops, tour_service
 from tours import panoramas as tours_panoramas
+from tours.images import StoredImage
 from tours.models import (
     Hotspot,
     HotspotKind,
@@ -93,6 +96,9 @@ class DemoMedia(Protocol):
     def store_logo(self, data: bytes) -> shop_media.StoredImage:
         """Check a logo, store its original and web versions; what the image row records."""
 
+    def store_picture(self, data: bytes) -> StoredImage:
+        """Check an info hotspot's picture, store its original and web versions."""
+
 
 @dataclass
 class LoadReport:
@@ -105,6 +111,8 @@ class LoadReport:
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
     seconds: dict[str, float] = field(default_factory=dict)
+    #: storage keys no row uses any more, for the caller to delete after the commit
+    freed: set[str] = field(default_factory=set)
 
     @property
     def changed_anything(self) -> bool:
@@ -162,7 +170,7 @@ def load_demo(session: Session, media: DemoMedia, *, size: int = DEFAULT_SIZE,
     for first, second in LINKS:
         _link_both_ways(session, scene_rows[first], scene_rows[second], report)
     for scene in SCENES:
-        _hotspots(session, scene, scene_rows[scene.slug], shop_rows, report)
+        _hotspots(session, media, scene, scene_rows[scene.slug], shop_rows, report=report)
     _tour(session, scene_rows, report)
     session.flush()
     report.seconds["content"] = time.perf_counter() - started
@@ -330,8 +338,8 @@ def _link_both_ways(session: Session, first: Scene, second: Scene, report: LoadR
 # --- hotspots -----------------------------------------------------------------------------------
 
 
-def _hotspots(session: Session, scene: DemoScene, row: Scene, shop_rows: Mapping[str, Shop],
-              report: LoadReport) -> None:
+def _hotspots(session: Session, media: DemoMedia, scene: DemoScene, row: Scene,
+              shop_rows: Mapping[str, Shop], *, report: LoadReport) -> None:
     existing = list(session.scalars(select(Hotspot).where(Hotspot.scene_id == row.id)
                                     .order_by(Hotspot.id)))
     for demo_shop, view in shop_views(scene):
@@ -343,17 +351,18 @@ def _hotspots(session: Session, scene: DemoScene, row: Scene, shop_rows: Mapping
     for landmark, (yaw, pitch) in landmark_views(scene):
         match = next((hotspot for hotspot in existing if hotspot.kind is HotspotKind.INFO
                       and hotspot.label.get("en") == landmark.label["en"]), None)
-        _place(session, row, match, {"kind": HotspotKind.INFO, "yaw": yaw, "pitch": pitch,
-                                     "label": landmark.label, "text": landmark.text,
-                                     "url": landmark.url}, report)
+        spot = _place(session, row, match, {
+            "kind": HotspotKind.INFO, "yaw": yaw, "pitch": pitch, "label": landmark.label,
+            "text": landmark.text, "url": landmark.url,
+            "image_alt": dict(landmark.picture_alt)}, report)
+        _picture(session, media, spot, landmark, report)
 
 
 def _place(session: Session, scene: Scene, hotspot: Hotspot | None,
-           fields: dict[str, Any], report: LoadReport) -> None:
+           fields: dict[str, Any], report: LoadReport) -> Hotspot:
     if hotspot is None:
-        hotspots.add_hotspot(session, scene.id, fields)  # type: ignore[arg-type]
         report.count("hotspot", "created")
-        return
+        return hotspots.add_hotspot(session, scene.id, fields)  # type: ignore[arg-type]
     changes = {name: value for name, value in fields.items()
                if getattr(hotspot, name) != value}
     if hotspot.valid_from is not None or hotspot.valid_until is not None:
@@ -363,6 +372,26 @@ def _place(session: Session, scene: Scene, hotspot: Hotspot | None,
         report.count("hotspot", "updated")
     else:
         report.count("hotspot", "unchanged")
+    return hotspot
+
+
+def _picture(session: Session, media: DemoMedia, hotspot: Hotspot, landmark: Landmark,
+             report: LoadReport) -> None:
+    """Show the landmark's picture on its info hotspot (or none), stored only when the
+    hotspot does not show these very bytes already."""
+    data = art.PICTURES[landmark.picture]() if landmark.picture else None
+    current = hotspot.image
+    if data is None:
+        if current is not None:
+            report.freed |= hotspots.remove_image(session, hotspot.id)[1]
+            report.count("picture", "updated")
+        return
+    if current is not None and current.get("sha256") == hashlib.sha256(data).hexdigest():
+        report.count("picture", "unchanged")
+        return
+    stored = media.store_picture(data)
+    report.freed |= hotspots.set_image(session, hotspot.id, stored)[1]
+    report.count("picture", "created" if current is None else "updated")
 
 
 # --- the tour -----------------------------------------------------------------------------------

@@ -35,12 +35,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         blueprints,
         database,
         i18n,
+        request_guard,
         security,
         security_headers,
         sessions,
         storage_setup,
     )
 
+    request_guard.init_app(app)
     database.init_app(app)
     i18n.init_app(app)
     sessions.init_app(app)

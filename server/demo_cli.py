@@ -16,6 +16,9 @@ from flask.cli import with_appcontext
 from demo.load import DEFAULT_SIZE, MAX_SIZE, MIN_SIZE, DemoError, LoadReport, load_demo
 from media_tools.web_images import prepare_web_image
 from server.extensions import db
+from server.hotspots_api import HOTSPOT_IMAGE_AREA
+from server.image_uploads import delete_objects
+from server.image_uploads import store_image as store_picture
 from server.jobs import HandlerRegistry
 from server.jobs.worker import Worker
 from server.panorama_jobs import run_tiling
@@ -61,6 +64,10 @@ class ServerMedia:
     def store_logo(self, data: bytes) -> StoredImage:
         return store_image(prepare_web_image(data, purpose="logo"), data)
 
+    def store_picture(self, data: bytes) -> StoredImage:
+        return store_picture(prepare_web_image(data, purpose="photo"), data,
+                             area=HOTSPOT_IMAGE_AREA)
+
 
 def load_demo_city(app: Flask, *, size: int = DEFAULT_SIZE, cache: bool = True,
                    say: Callable[[str], None] = click.echo) -> LoadReport:
@@ -73,12 +80,13 @@ def load_demo_city(app: Flask, *, size: int = DEFAULT_SIZE, cache: bool = True,
     except BaseException:
         db.session.rollback()
         raise
+    delete_objects(report.freed)
     return report
 
 
 def _summary(report: LoadReport) -> str:
     parts = []
-    for kind in ("scene", "link", "shop", "logo", "hotspot", "tour", "stop"):
+    for kind in ("scene", "link", "shop", "logo", "hotspot", "picture", "tour", "stop"):
         created, updated = report.created[kind], report.updated[kind]
         unchanged = report.unchanged[kind]
         parts.append(f"{kind}s {created} new, {updated} updated, {unchanged} unchanged")

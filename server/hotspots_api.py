@@ -2,6 +2,11 @@
 
 Editors and admins only (a personal token, or a signed-in session with ``X-CSRFToken`` on
 changes).
+
+An info hotspot's picture is uploaded with ``PUT /api/hotspots/<id>/image`` (checked,
+re-encoded and stored under ``hotspots/`` like every uploaded picture, ``server.image_uploads``)
+and removed with ``DELETE``; its description for screen readers is the ordinary field
+``image_alt``. Objects no hotspot uses any more are deleted after the commit.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
 
 from server.editor_api import (
     IF_MATCH,
@@ -22,8 +28,11 @@ from server.editor_api import (
     version_field,
 )
 from server.extensions import db
+from server.image_uploads import UploadRefused, accept_upload, delete_objects
 from server.security import current_account
-from tours import hotspots
+from server.storage_setup import public_storage
+from tours import hotspot_images, hotspots
+from tours.errors import DomainError
 from tours.models import Hotspot, HotspotKind
 
 bp = Blueprint(
@@ -32,6 +41,36 @@ bp = Blueprint(
 )
 handle_errors(bp)
 editors_only = editor_endpoint(bp)
+
+#: where hotspot pictures are stored (``hotspots/originals/…``, ``hotspots/images/…``)
+HOTSPOT_IMAGE_AREA = "hotspots"
+ALT_TEXT = "Describes the picture for screen readers"
+
+
+class HotspotImageVariantSchema(ma.Schema):
+    url = ma.fields.String(required=True, metadata={
+        "description": "On the public storage; immutable, cached for a year"})
+    width = ma.fields.Integer(required=True)
+    height = ma.fields.Integer(required=True)
+
+
+class HotspotImageSchema(ma.Schema):
+    """Dumps a stored picture's record (``Hotspot.image``) with public URLs, no storage keys."""
+
+    width = ma.fields.Integer(required=True, metadata={"description": "The upload's, upright"})
+    height = ma.fields.Integer(required=True)
+    large = ma.fields.Nested(HotspotImageVariantSchema, required=True, metadata={
+        "description": "At most 1600 pixels on its longer side"})
+    thumb = ma.fields.Nested(HotspotImageVariantSchema, required=True, metadata={
+        "description": "At most 400 pixels on its longer side"})
+
+    @ma.pre_dump
+    def with_urls(self, record: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        storage = public_storage()
+        return {"width": record["width"], "height": record["height"],
+                **{name: {"url": storage.public_url(variant["key"]),
+                          "width": variant["width"], "height": variant["height"]}
+                   for name, variant in record["variants"].items()}}
 
 
 class HotspotSchema(ma.Schema):
@@ -44,6 +83,9 @@ class HotspotSchema(ma.Schema):
     url = ma.fields.String(required=True, allow_none=True)
     text = translated("Plain text of an info panel or offer", required=True)
     label = translated("Short name, shown on hover and read by screen readers", required=True)
+    image = ma.fields.Nested(HotspotImageSchema, required=True, allow_none=True, metadata={
+        "description": "An info hotspot's picture (PUT /api/hotspots/{id}/image), else null"})
+    image_alt = translated(ALT_TEXT, required=True)
     valid_from = ma.fields.AwareDateTime(required=True, allow_none=True)
     valid_until = ma.fields.AwareDateTime(required=True, allow_none=True)
     version = ma.fields.Integer(required=True)
@@ -63,6 +105,7 @@ class HotspotChangesSchema(ma.Schema):
         "description": "Absolute http:// or https:// address"})
     text = translated("Plain text of an info panel or offer")
     label = translated("Short name, shown on hover and read by screen readers")
+    image_alt = translated(f"{ALT_TEXT} (info hotspots only)")
     valid_from = ma.fields.AwareDateTime(allow_none=True)
     valid_until = ma.fields.AwareDateTime(allow_none=True)
     version = version_field()
@@ -123,7 +166,67 @@ def update_hotspot(data: dict[str, Any], hotspot_id: int) -> tuple[Hotspot, dict
 @bp.alt_response(404, response="NOT_FOUND")
 @bp.alt_response(409, response="CONFLICT")
 def delete_hotspot(query: dict[str, Any], hotspot_id: int) -> None:
-    """Delete a hotspot."""
-    hotspots.delete_hotspot(db.session, hotspot_id,
-                            expected_version=expected_version(query.get("version")))
+    """Delete a hotspot (and its picture's files, unless another hotspot shows the same)."""
+    freed = hotspots.delete_hotspot(db.session, hotspot_id,
+                                    expected_version=expected_version(query.get("version")))
     db.session.commit()
+    delete_objects(freed)
+
+
+class ImageFileSchema(ma.Schema):
+    file = Upload(required=True, metadata={
+        "description": "A JPEG, PNG or WebP image, at most 20 MB and 40 megapixels"})
+
+
+@bp.route("/hotspots/<int:hotspot_id>/image", methods=["PUT"])
+@editors_only
+@bp.doc(parameters=[IF_MATCH])
+@bp.arguments(VersionQuerySchema, location="query")
+@bp.arguments(ImageFileSchema, location="files")
+@bp.response(200, HotspotSchema)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(409, response="CONFLICT")
+@bp.alt_response(413, response="DEFAULT_ERROR", description="File or image too large")
+@bp.alt_response(415, response="DEFAULT_ERROR", description="Not a JPEG, PNG or WebP image")
+@bp.alt_response(422, response="DEFAULT_ERROR",
+                 description="Not a usable image, or not an info hotspot")
+@bp.alt_response(503, response="DEFAULT_ERROR", description="Storage unavailable")
+def put_image(query: dict[str, Any], files: dict[str, Any], hotspot_id: int) -> Any:
+    """Show a picture on an info hotspot, replacing its picture (the description stays; change
+    it with ``image_alt``). The file is re-encoded without any metadata into a large and a
+    thumbnail version."""
+    version = expected_version(query.get("version"))
+    hotspots.check_can_have_image(db.session, hotspot_id, expected_version=version)
+    try:
+        stored = accept_upload(files["file"], purpose="photo", area=HOTSPOT_IMAGE_AREA)
+    except UploadRefused as refused:
+        return refused.response
+    try:
+        hotspot, freed = hotspots.set_image(db.session, hotspot_id, stored,
+                                            expected_version=version)
+        db.session.commit()
+    except DomainError:
+        # changed meanwhile: the files just written go again, unless some hotspot shows them
+        db.session.rollback()
+        delete_objects(hotspot_images.unused_keys(db.session, [stored.as_record()]))
+        raise
+    delete_objects(freed)
+    return hotspot, etag(hotspot.version)
+
+
+@bp.route("/hotspots/<int:hotspot_id>/image", methods=["DELETE"])
+@editors_only
+@bp.doc(parameters=[IF_MATCH])
+@bp.arguments(VersionQuerySchema, location="query")
+@bp.response(200, HotspotSchema)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(409, response="CONFLICT")
+@bp.alt_response(422, response="DEFAULT_ERROR", description="Not an info hotspot")
+def delete_image(query: dict[str, Any], hotspot_id: int) -> tuple[Hotspot, dict[str, str]]:
+    """Remove an info hotspot's picture and its description; its files go too unless another
+    hotspot shows the same picture. Answers the hotspot (a new version)."""
+    hotspot, freed = hotspots.remove_image(
+        db.session, hotspot_id, expected_version=expected_version(query.get("version")))
+    db.session.commit()
+    delete_objects(freed)
+    return hotspot, etag(hotspot.version)

@@ -66,7 +66,7 @@ def _render_form(key: LegalPageKey, page: LegalPage | None, texts: dict[str, str
         "errors": errors or {}, "form_errors": form_errors or [], "conflict": conflict,
         "stored": (page.body or {}) if page is not None else {},
         "updated": _updated(page), "languages": LANGUAGES,
-        "max_length": legal.MAX_BODY_LENGTH,
+        "max_length": legal.MAX_INPUT_LENGTH,
     }
     html = render_template("legal/edit.html", **context)
     return _no_store(make_response(html, status))

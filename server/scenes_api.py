@@ -26,6 +26,7 @@ from server.editor_api import (
     version_field,
 )
 from server.extensions import db
+from server.image_uploads import delete_objects
 from tours import links, scenes
 from tours.models import Link, LinkKind, Scene
 
@@ -178,8 +179,9 @@ def delete_scene(query: dict[str, Any], scene_id: int) -> None:
     """Delete a scene with its links and hotspots (its panorama stays); refused while a tour
     stops at it."""
     version = expected_version(query.get("version"))
-    scenes.delete_scene(db.session, scene_id, expected_version=version)
+    freed = scenes.delete_scene(db.session, scene_id, expected_version=version)
     db.session.commit()
+    delete_objects(freed)
 
 
 @bp.route("/scenes/<int:scene_id>/links", methods=["GET"])

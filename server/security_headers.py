@@ -13,7 +13,8 @@
   one as a page, it loads and runs nothing.
 - **Framing** is refused (``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``) except for
   embed pages: paths under ``/embed/`` and views marked with :func:`allow_framing`, which any site
-  may put in an iframe (``frame-ancestors *``, no ``X-Frame-Options``).
+  may put in an iframe (``frame-ancestors *``, no ``X-Frame-Options``) — their successful
+  answers only: an error page is the site's own, with account links and forms.
 
 Every response also carries ``nosniff``, a referrer policy, a permissions policy and
 ``Cross-Origin-Opener-Policy``; ``Strict-Transport-Security`` only in production, over HTTPS.
@@ -167,7 +168,8 @@ def _policy_for(response: Response, headers: SecurityHeaders, embed: bool) -> st
 def add_security_headers(response: Response) -> Response:
     """Set the security headers on ``response`` (an ``after_request`` function)."""
     headers: SecurityHeaders = current_app.extensions[EXTENSION_KEY]
-    embed = is_embed_request()
+    # an error answer is the site's error page, with its account links and forms: never framed
+    embed = is_embed_request() and response.status_code < 400
     response.headers["Content-Security-Policy"] = _policy_for(response, headers, embed)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = REFERRER_POLICY

@@ -35,10 +35,11 @@ from media_tools.errors import ImageRejected
 from media_tools.web_images import WEB_IMAGE_LIMITS, prepare_web_image
 from server import shop_forms, shop_labels, shop_presenter
 from server.extensions import db
+from server.image_uploads import delete_objects, rejection_message
 from server.paging import page_number_or_400
 from server.security import current_account, roles_required
 from server.shop_forms import OfferForm, ParsedProfile, ProfileForm
-from server.shop_media_api import delete_objects, rejection_message, store_image
+from server.shop_media_api import store_image
 from server.storage import StorageError
 from tours import opening_hours, shop_media, shops
 from tours.errors import Conflict, DomainError, Forbidden, NotFound

@@ -1,30 +1,21 @@
 """``/api/manage/shops/<id>/images`` and ``…/offers``: a shop's logo, photos, offers and events.
 
 An upload is checked before anything is stored: the account must keep the shop (and the shop
-have room for another photo), then ``media_tools`` sniffs the type, checks the caps from the
-header, decodes, turns it upright and re-encodes it without any metadata. The upload goes to
-the originals storage under its SHA-256; the web versions to the public storage under the hash
-of their own bytes, so they are cached for a year. Objects are written before the row that
+have room for another photo), then it is checked, re-encoded and stored under ``shops/`` like
+every uploaded picture (``server.image_uploads``). Objects are written before the row that
 points at them is committed, and deleted only after the row is gone.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import marshmallow as ma
-from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
-from werkzeug.datastructures import FileStorage
 
-from media_tools.errors import ImageRejected, RejectionCode
-from media_tools.web_images import WEB_IMAGE_LIMITS, WebImage, prepare_web_image
-from server import shop_presenter
-from server.api_setup import error_response
+from media_tools.web_images import WebImage
+from server import image_uploads, shop_presenter
 from server.editor_api import (
     IF_MATCH,
     account_endpoint,
@@ -35,10 +26,8 @@ from server.editor_api import (
     version_field,
 )
 from server.extensions import db
-from server.panorama_uploads import REJECTION_MESSAGES
+from server.image_uploads import UploadRefused, accept_upload, delete_objects
 from server.security import current_account
-from server.storage import IMMUTABLE_CACHE_CONTROL, StorageError
-from server.storage_setup import originals_storage, public_storage
 from tours import shop_media
 from tours.models import ImageKind, Offer, OfferKind, Role, ShopImage
 
@@ -49,16 +38,8 @@ bp = Blueprint(
 handle_errors(bp)
 owners_and_editors = account_endpoint(bp, Role.EDITOR, Role.SHOP_OWNER)
 
-#: what a refused web image is told, beyond the panorama messages
-WEB_IMAGE_MESSAGES = {
-    RejectionCode.VECTOR_IMAGE: _l("Vector files (SVG, PDF) are not accepted. Please upload the "
-                                  "logo as a PNG image or the photo as a JPEG image."),
-    RejectionCode.TOO_SMALL: _l("The image is too small: it must be at least %(min_side)s "
-                               "pixels wide and high."),
-    RejectionCode.TOO_LARGE: _l("The image is too large: at most %(megapixels)s megapixels and "
-                               "%(max_side)s pixels on a side are accepted."),
-    RejectionCode.ANIMATED: _l("Animated images are not accepted."),
-}
+#: where shop pictures are stored (``shops/originals/…``, ``shops/images/…``)
+SHOP_IMAGE_AREA = "shops"
 
 
 class ImageFileSchema(ma.Schema):
@@ -143,49 +124,9 @@ class NewOfferSchema(OfferChangesSchema):
 # --- images ---------------------------------------------------------------------------------
 
 
-def rejection_message(rejection: ImageRejected) -> str:
-    limits = WEB_IMAGE_LIMITS
-    template = WEB_IMAGE_MESSAGES.get(rejection.code) or REJECTION_MESSAGES.get(rejection.code)
-    if template is None:
-        return _("The image cannot be used.")
-    return str(template) % {
-        "min_side": limits.min_side, "max_side": limits.max_width,
-        "megapixels": limits.pixel_cap // 1_000_000,
-        "max_width": limits.max_width, "max_height": limits.max_height,
-        "min_width": limits.min_side,
-    }
-
-
 def store_image(prepared: WebImage, upload: bytes) -> shop_media.StoredImage:
-    """Write the original (``upload``) and the web versions; return what the row records."""
-    original_key = (f"shops/originals/{prepared.source_sha256[:2]}/{prepared.source_sha256}."
-                    f"{prepared.source_extension}")
-    originals = originals_storage()
-    if not originals.exists(original_key):
-        originals.put(original_key, upload, content_type=prepared.source_type)
-    variants = {}
-    for name, variant in prepared.variants.items():
-        digest = hashlib.sha256(variant.data).hexdigest()[:40]
-        key = f"shops/images/{digest[:2]}/{digest}.{variant.extension}"
-        public_storage().put(key, variant.data, content_type=variant.content_type,
-                             cache_control=IMMUTABLE_CACHE_CONTROL)
-        variants[name] = {"key": key, "content_type": variant.content_type,
-                          "width": variant.width, "height": variant.height}
-    return shop_media.StoredImage(
-        sha256=prepared.source_sha256, original_key=original_key,
-        source_type=prepared.source_type, width=prepared.width, height=prepared.height,
-        variants=variants)
-
-
-def delete_objects(keys: set[str]) -> None:
-    """Delete objects nothing refers to any more (after the commit); a failure only leaves
-    harmless garbage, so it is logged, not raised."""
-    for key in sorted(keys):
-        storage = originals_storage() if key.startswith("shops/originals/") else public_storage()
-        try:
-            storage.delete(key)
-        except StorageError:
-            current_app.logger.warning("could not delete %s; left for a later clean-up", key)
+    """Write a shop picture's original (``upload``) and web versions; what the row records."""
+    return image_uploads.store_image(prepared, upload, area=SHOP_IMAGE_AREA)
 
 
 @bp.route("/shops/<int:shop_id>/images", methods=["POST"])
@@ -205,21 +146,10 @@ def upload_image(files: dict[str, Any], form: dict[str, Any], shop_id: int) -> A
     account = current_account()
     kind: ImageKind = form["kind"]
     shop_media.check_can_add_image(db.session, account, shop_id, kind)
-    upload: FileStorage = files["file"]
-    data = upload.stream.read(WEB_IMAGE_LIMITS.max_file_bytes + 1)
     try:
-        prepared = prepare_web_image(data, purpose=kind.value)
-    except ImageRejected as rejection:
-        status = {RejectionCode.UNSUPPORTED_FORMAT: 415, RejectionCode.VECTOR_IMAGE: 415,
-                  RejectionCode.TOO_LARGE: 413}.get(rejection.code, 422)
-        return error_response(status, rejection_message(rejection),
-                              {"file": {"code": str(rejection.code)}})
-    try:
-        stored = store_image(prepared, data)
-    except StorageError:
-        current_app.logger.exception("storage failed during a shop image upload")
-        return error_response(503, _("The file could not be stored right now. Please try again "
-                                     "in a few minutes."))
+        stored = accept_upload(files["file"], purpose=kind.value, area=SHOP_IMAGE_AREA)
+    except UploadRefused as refused:
+        return refused.response
     alt_text = {language: form[f"alt_{language}"] for language in ("de", "en", "es", "fr")}
     image, freed = shop_media.add_image(db.session, account, shop_id, kind, stored,
                                         alt_text=alt_text)

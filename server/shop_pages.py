@@ -25,13 +25,13 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
-from server import shop_directory, shop_exports, shop_presenter
+from server import page_links, shop_directory, shop_exports, shop_presenter
 from server.extensions import db
 from server.paging import page_number
 from server.security import roles_required
 from server.shop_labels import OFFER_KIND_LABELS, WHEELCHAIR_LABELS, weekday_names
 from server.shop_presenter import text
-from tours import shop_walk, shops, walk
+from tours import shop_walk, shops
 from tours.i18n import LANGUAGES
 from tours.models import Offer, Role, Shop, ShopStatus, Wheelchair, utcnow
 from tours.validation import clean_choice
@@ -240,14 +240,13 @@ def current_offers(shop: Shop, now: dt.datetime) -> list[dict[str, Any]]:
             for offer in offers]
 
 
-def walk_link(place: shop_walk.WalkPlace, fallback_tour: str | None) -> str | None:
-    """The walk page at the place's scene, looking at the shop's hotspot. The page shows a
-    scene inside a tour: a tour stopping there, else ``fallback_tour`` (any public tour: the
-    scene is reachable from the public walk). None while the walk has no such page.
+def walk_link(place: shop_walk.WalkPlace) -> str | None:
+    """The walk page at the place's scene, looking at the shop's hotspot, inside the tour
+    :mod:`tours.shop_walk` found for it. None while the walk has no such page.
 
     Contract with the viewer's page: endpoint ``walk_pages.scene`` with the tour's slug as
     ``slug``, the scene's as ``scene`` and the view as ``yaw``/``pitch``."""
-    tour_slug = place.tour_slug or fallback_tour
+    tour_slug = place.tour_slug
     if tour_slug is None or WALK_SCENE_ENDPOINT not in current_app.view_functions:
         return None
     view = {name: f"{value:g}" for name, value in (("yaw", place.yaw), ("pitch", place.pitch))
@@ -261,10 +260,7 @@ def walk_link(place: shop_walk.WalkPlace, fallback_tour: str | None) -> str | No
 def walk_url(shop: Shop, now: dt.datetime) -> str | None:
     """The public walk looking at the shop (see :func:`walk_link`)."""
     place = shop_walk.walk_place_of(db.session, shop.id, now)
-    if place is None:
-        return None
-    public = walk.public_tours(db.session, now)
-    return walk_link(place, public[0].slug if public else None)
+    return walk_link(place) if place is not None else None
 
 
 def og_locale(language: str) -> str:
@@ -282,7 +278,7 @@ def page_meta(shop: Shop, business: dict[str, Any]) -> dict[str, Any]:
     language = shop_presenter.language()
     photos = shop.photos
     return {
-        "canonical": shop_exports.profile_url(shop, lang=language),
+        "canonical": page_links.canonical_url(),
         "alternates": [(code, shop_exports.profile_url(shop, lang=code)) for code in LANGUAGES],
         "x_default": shop_exports.profile_url(shop),
         "title": business.get("name", shop.slug),

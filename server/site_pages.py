@@ -40,7 +40,7 @@ HOME_RESULTS = 10
 INTRO_LENGTH = 220
 
 
-def search_shops(query: str, tours: list[Tour], now: dt.datetime) -> dict[str, Any]:
+def search_shops(query: str, now: dt.datetime) -> dict[str, Any]:
     """The first :data:`HOME_RESULTS` published shops matching ``query``, each with its walk
     link, and how many match in all. A query without any searchable word finds nothing
     (the directory would list every shop)."""
@@ -49,15 +49,14 @@ def search_shops(query: str, tours: list[Tour], now: dt.datetime) -> dict[str, A
     found, total = shop_directory.find_shops({"q": query}, offset=0, limit=HOME_RESULTS,
                                              now=now)
     places = shop_walk.walk_places_of(db.session, [shop.id for shop in found], now)
-    fallback = tours[0].slug if tours else None
-    return {"results": [_result(shop, places.get(shop.id), fallback, now) for shop in found],
+    return {"results": [_result(shop, places.get(shop.id), now) for shop in found],
             "total": total}
 
 
-def _result(shop: Shop, place: shop_walk.WalkPlace | None, fallback_tour: str | None,
+def _result(shop: Shop, place: shop_walk.WalkPlace | None,
             now: dt.datetime) -> dict[str, Any]:
     return {**directory_card(shop, now),
-            "walk_url": walk_link(place, fallback_tour) if place is not None else None}
+            "walk_url": walk_link(place) if place is not None else None}
 
 
 def _tour_card(tour: Tour) -> dict[str, Any]:
@@ -72,7 +71,7 @@ def home_meta(tours: list[Tour], query: str) -> dict[str, Any]:
     image = walk_presenter.share_image(stops[0].scene) if stops else None
     current = language()
     return {
-        "canonical": url_for("site.home", lang=current, _external=True),
+        "canonical": page_links.canonical_url(),
         # a local public storage gives /media/…; Open Graph wants an absolute address
         "image": {**image, "url": absolute_url(image["url"])} if image else None,
         "locale": og_locale(current),
@@ -90,7 +89,7 @@ def home() -> str:
     return render_template(
         "home.html", city_name=current_app.config["CITY_NAME"],
         tours=[_tour_card(tour) for tour in tours], intro_length=INTRO_LENGTH,
-        query=query, search=search_shops(query, tours, now) if query else None,
+        query=query, search=search_shops(query, now) if query else None,
         directory_url=url_for("shop_pages.directory", q=query) if query else None,
         meta=home_meta(tours, query),
     )

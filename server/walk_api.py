@@ -210,6 +210,13 @@ class WalkLinkSchema(ma.Schema):
         "description": "Set while the way is closed"})
 
 
+class WalkHotspotImageSchema(WalkImageSchema):
+    alt = ma.fields.String(required=True, metadata={
+        "description": "Describes the picture for screen readers; empty when none was written"})
+    thumb = ma.fields.Nested(WalkImageSchema, required=True, allow_none=True, metadata={
+        "description": "A smaller version (at most 400 pixels on a side), for srcset"})
+
+
 class WalkHotspotSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     kind = ma.fields.String(required=True, metadata={
@@ -223,6 +230,9 @@ class WalkHotspotSchema(ma.Schema):
     url = ma.fields.String(required=True, allow_none=True)
     shop = ma.fields.Nested(ShopCardSchema, required=True, allow_none=True, metadata={
         "description": "A shop hotspot's card; the profile is /api/shops/<slug>"})
+    image = ma.fields.Nested(WalkHotspotImageSchema, required=True, allow_none=True, metadata={
+        "description": "An info hotspot's picture (its large version, at most 1600 pixels on "
+                       "a side), else null"})
     valid_until = ma.fields.String(required=True, allow_none=True)
 
 

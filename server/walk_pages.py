@@ -25,7 +25,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import gettext as _
 from markupsafe import escape
 
-from server import walk_presenter, walk_text
+from server import page_links, walk_presenter, walk_text
 from server.extensions import db
 from server.shop_exports import absolute_url
 from server.shop_presenter import text
@@ -172,8 +172,9 @@ def _render(tour: Tour, scene: Scene, *, embedded: bool = False) -> str:
                                if entry.scene_id == scene.id), None),
         view=view, strings=viewer_strings(), share_image=image,
         description=text(scene.description) or text(tour.intro),
+        # an embed page points search engines at the full page (see page_links' rule)
         canonical=url_for("walk_pages.scene", slug=tour.slug, scene=scene.slug,
-                          _external=True),
+                          _external=True) if embedded else page_links.canonical_url(),
         city_name=current_app.config["CITY_NAME"],
     )
 

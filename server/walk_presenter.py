@@ -15,12 +15,13 @@ from flask import current_app
 
 from media_tools.projection import FACES
 from media_tools.tiling import MANIFEST_KEY
+from server.extensions import db
 from server.shop_presenter import shop_card, text
 from server.storage import StorageError
 from server.storage_setup import public_storage
 from tours.ingest import revision_prefix
 from tours.models import Hotspot, Link, Panorama, Scene, Stop, Tour
-from tours.walk import ShownHotspot, link_yaw, shown_stops
+from tours.walk import ShownHotspot, link_yaw, shown_stops, tour_scene_ids
 from tours.walk_plan import TourPlan
 
 
@@ -128,8 +129,13 @@ def share_image(scene: Scene) -> dict[str, Any] | None:
 
 def cover(tour: Tour, stops: list[Stop]) -> dict[str, Any] | None:
     """The picture of a tour in lists: its cover scene's share image (else thumbnail), else
-    the first stop's."""
-    candidates = [scene for scene in (tour.cover_scene, *(stop.scene for stop in stops[:1]))
+    the first stop's. The cover counts only when visitors can walk to it from the tour (a
+    stop, or a scene its links reach), so a list never shows a scene that is not public."""
+    cover_scene = tour.cover_scene
+    if cover_scene is not None and cover_scene.id not in {stop.scene_id for stop in stops} \
+            and cover_scene.id not in tour_scene_ids(db.session, tour):
+        cover_scene = None
+    candidates = [scene for scene in (cover_scene, *(stop.scene for stop in stops[:1]))
                   if scene is not None]
     for scene in candidates:
         picture = share_image(scene) or thumbnail(scene)
@@ -217,6 +223,25 @@ def link_view(scene: Scene, link: Link, now: dt.datetime) -> dict[str, Any]:
     }
 
 
+def hotspot_image(hotspot: Hotspot) -> dict[str, Any] | None:
+    """An info hotspot's picture: its large version (``url``, ``width``, ``height``), the
+    description (``alt``, "" when none was written) and the ``thumb`` version for narrow
+    screens; None without a picture or a URL for it."""
+    image = hotspot.image
+    if not image:
+        return None
+    variants = image["variants"]
+    large, thumb = variants.get("large"), variants.get("thumb")
+    url = _url(large["key"]) if large else None
+    if url is None:
+        return None
+    thumb_url = _url(thumb["key"]) if thumb else None
+    return {"url": url, "width": large["width"], "height": large["height"],
+            "alt": text(hotspot.image_alt),
+            "thumb": ({"url": thumb_url, "width": thumb["width"], "height": thumb["height"]}
+                      if thumb_url else None)}
+
+
 def hotspot_view(shown: ShownHotspot, now: dt.datetime) -> dict[str, Any]:
     hotspot: Hotspot = shown.hotspot
     card = shop_card(shown.shop, now) if shown.shop is not None else None
@@ -230,6 +255,7 @@ def hotspot_view(shown: ShownHotspot, now: dt.datetime) -> dict[str, Any]:
         "text": text(hotspot.text),
         "url": hotspot.url,
         "shop": card,
+        "image": hotspot_image(hotspot),
         "valid_until": hotspot.valid_until.isoformat() if hotspot.valid_until else None,
     }
 

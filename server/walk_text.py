@@ -78,22 +78,26 @@ def tour_places(session: Session, tour: Tour, now: dt.datetime) -> list[dict[str
                  selectinload(Scene.links).selectinload(Link.to_scene),
                  selectinload(Scene.hotspots)))}
     reachable = set(ids)
-    stops = {}
+    # a tour may come back to a scene (a loop ends where it began): each visit is a stop
+    stops: dict[int, list[dict[str, Any]]] = {}
     for position, stop in enumerate(walk.shown_stops(tour), start=1):
-        stops.setdefault(stop.scene_id, (position, text(stop.text)))
+        stops.setdefault(stop.scene_id, []).append({"position": position,
+                                                    "text": text(stop.text)})
+    # every place's hotspots with one query for their shops (a walk may have hundreds)
+    hotspots_of = walk.shown_hotspots_of(session, [scenes[scene_id] for scene_id in ids], now)
     places = []
     for scene_id in ids:
         scene = scenes[scene_id]
-        position, stop_text = stops.get(scene_id, (None, ""))
+        visits = stops.get(scene_id, [])
         places.append({
             "slug": scene.slug,
             "title": text(scene.title),
             "description": text(scene.description),
-            "stop": position,
-            "stop_text": stop_text,
+            "stop": visits[0]["position"] if visits else None,
+            "stops": visits,
             "credit": credit_line(scene),
             "ways": [_way(scene, link, now) for link in walk.shown_links(scene, reachable)],
             "hotspots": [_hotspot(shown, now)
-                         for shown in walk.shown_hotspots(session, scene, now)],
+                         for shown in hotspots_of[scene_id]],
         })
     return places

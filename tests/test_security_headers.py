@@ -232,15 +232,19 @@ def test_embed_pages_may_be_framed_by_any_site(app: Flask, client: FlaskClient):
         response.headers["X-Frame-Options"] = "SAMEORIGIN"  # removed: it would override
         return response
 
-    app.add_url_rule("/embed/tours/<slug>", "test_embed", lambda slug: walk())
+    app.add_url_rule("/embed/test-walk/<slug>", "test_embed", lambda slug: walk())
     app.add_url_rule("/shop-card", "test_marked", allow_framing(lambda: "<p>card</p>"))
     app.add_url_rule("/not-embed", "test_plain", lambda: "<p>plain</p>")
-    for path in ("/embed/tours/old-town", "/shop-card", "/embed/no-such-thing"):
+    for path in ("/embed/test-walk/old-town", "/shop-card"):
         response = client.get(path)
         assert_page_policy(response, frame_ancestors="*")
         assert "X-Frame-Options" not in response.headers, path
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert client.get("/embed/no-such-thing").status_code == 404
+    # an error page is the site's own (account links, forms): nobody may frame it
+    missing = client.get("/embed/no-such-thing")
+    assert missing.status_code == 404
+    assert_page_policy(missing)
+    assert missing.headers["X-Frame-Options"] == "DENY"
     plain = client.get("/not-embed")
     assert_page_policy(plain)
     assert plain.headers["X-Frame-Options"] == "DENY"

@@ -4,6 +4,12 @@ What a hotspot needs depends on its kind: a shop hotspot a shop, a URL hotspot a
 and a label, an info hotspot a text and a label (every hotspot a screen reader can announce;
 shop hotspots are announced by the shop's name). Values of another kind are refused when given
 and cleared when the kind changes, so a hotspot never carries a stale target.
+
+An info hotspot may also show a picture (``image``, set by :func:`set_image` from what the web
+layer stored) with a description for screen readers (``image_alt``, an ordinary field). A
+hotspot keeps its kind while it has a picture: the picture is removed on purpose first, never
+as a side effect of another change. Whatever removes a picture returns the storage keys that
+no hotspot uses any more, for the caller to delete after the commit.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tours.errors import N_, NotFound
+from tours.hotspot_images import unused_keys
 from tours.i18n import TextRequired, clean_translations
+from tours.images import StoredImage
 from tours.models import Hotspot, HotspotKind, Shop, User
 from tours.scenes import get_scene
 from tours.validation import (
@@ -35,8 +43,10 @@ from tours.validation import (
 
 MAX_LABEL_LENGTH = 120
 MAX_TEXT_LENGTH = 2000
+MAX_ALT_TEXT_LENGTH = 250
 
-#: the target fields each kind uses (``text`` and ``label`` are open to every kind)
+#: the target fields each kind uses (``text`` and ``label`` are open to every kind; a picture
+#: and its ``image_alt`` to info hotspots only)
 TARGET_FIELDS = {
     HotspotKind.SHOP: {"shop_id"},
     HotspotKind.URL: {"url"},
@@ -50,6 +60,11 @@ class HotspotNotFound(NotFound):
 
 class NotForThisKind(InvalidValue):
     message = N_("A hotspot of the kind %(kind)s does not use this value.")
+
+
+class KindKeepsImage(InvalidValue):
+    message = N_("Only info hotspots show a picture: remove the picture before changing the "
+                 "kind.")
 
 
 class InvalidShopId(InvalidValue):
@@ -68,6 +83,7 @@ class HotspotFields(TypedDict, total=False):
     url: str | None
     text: Mapping[str, str]
     label: Mapping[str, str]
+    image_alt: Mapping[str, str]
     valid_from: dt.datetime | None
     valid_until: dt.datetime | None
 
@@ -96,7 +112,8 @@ def add_hotspot(
     for name in ("yaw", "pitch", "kind"):
         if fields.get(name) is None:
             raise MissingValue(field=name)
-    hotspot = Hotspot(scene_id=scene.id, created_by=created_by, text={}, label={})
+    hotspot = Hotspot(scene_id=scene.id, created_by=created_by, text={}, label={},
+                      image_alt={})
     _apply(session, hotspot, fields)
     session.add(hotspot)
     session.flush()
@@ -121,11 +138,50 @@ def update_hotspot(
 
 def delete_hotspot(
     session: Session, hotspot_id: int, *, expected_version: int | None = None,
-) -> None:
+) -> set[str]:
+    """Delete a hotspot; returns its picture's storage keys that no hotspot uses any more."""
     hotspot = get_hotspot(session, hotspot_id)
     check_version(hotspot.version, expected_version)
+    image = hotspot.image
     session.delete(hotspot)
     flush_versioned(session)
+    return unused_keys(session, [image])
+
+
+def check_can_have_image(session: Session, hotspot_id: int, *,
+                         expected_version: int | None = None) -> Hotspot:
+    """Refuse before anything is stored: no such hotspot, a stale version, or one that is not
+    an info hotspot."""
+    hotspot = get_hotspot(session, hotspot_id)
+    check_version(hotspot.version, expected_version)
+    if hotspot.kind is not HotspotKind.INFO:
+        raise NotForThisKind(field="image", kind=hotspot.kind.value)
+    return hotspot
+
+
+def set_image(session: Session, hotspot_id: int, stored: StoredImage, *,
+              expected_version: int | None = None) -> tuple[Hotspot, set[str]]:
+    """Show ``stored`` on an info hotspot (replacing its picture, keeping the description).
+    Returns the hotspot and the storage keys the replaced picture leaves unused."""
+    hotspot = check_can_have_image(session, hotspot_id, expected_version=expected_version)
+    replaced = hotspot.image
+    hotspot.image = stored.as_record()
+    flush_versioned(session)
+    return hotspot, unused_keys(session, [replaced])
+
+
+def remove_image(session: Session, hotspot_id: int, *,
+                 expected_version: int | None = None) -> tuple[Hotspot, set[str]]:
+    """Take an info hotspot's picture and its description away (nothing changes, and the
+    version stays, when it has neither). Returns the hotspot and the keys left unused."""
+    hotspot = check_can_have_image(session, hotspot_id, expected_version=expected_version)
+    removed = hotspot.image
+    if removed is None and not hotspot.image_alt:
+        return hotspot, set()
+    hotspot.image = None
+    hotspot.image_alt = {}
+    flush_versioned(session)
+    return hotspot, unused_keys(session, [removed])
 
 
 def _apply(session: Session, hotspot: Hotspot, fields: HotspotFields) -> None:
@@ -146,6 +202,7 @@ def _apply(session: Session, hotspot: Hotspot, fields: HotspotFields) -> None:
     if "label" in fields:
         values["label"] = clean_translations(fields["label"], field="label",
                                              max_length=MAX_LABEL_LENGTH)
+    values.update(_clean_image_alt(hotspot, kind, fields))
     if "valid_from" in fields:
         values["valid_from"] = clean_datetime(fields["valid_from"], field="valid_from")
     if "valid_until" in fields:
@@ -180,6 +237,22 @@ def _clean_targets(session: Session, kind: HotspotKind, fields: HotspotFields
         url = fields["url"]
         values["url"] = None if url is None or url == "" else clean_url(url, field="url")
     return values
+
+
+def _clean_image_alt(hotspot: Hotspot, kind: HotspotKind, fields: HotspotFields
+                     ) -> dict[str, object]:
+    """The picture's description of an info hotspot; another kind has neither a picture
+    (a hotspot showing one keeps its kind) nor a description."""
+    alt = (clean_translations(fields["image_alt"], field="image_alt",
+                              max_length=MAX_ALT_TEXT_LENGTH)
+           if "image_alt" in fields else None)
+    if kind is HotspotKind.INFO:
+        return {} if alt is None else {"image_alt": alt}
+    if alt:
+        raise NotForThisKind(field="image_alt", kind=kind.value)
+    if hotspot.image is not None:
+        raise KindKeepsImage(field="kind")
+    return {"image_alt": {}}
 
 
 def _check_complete(kind: HotspotKind, targets: Mapping[str, object]) -> None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import nh3
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tours import audit
@@ -32,12 +33,17 @@ from tours.errors import Forbidden
 from tours.i18n import LANGUAGES, clean_translations, primary_language
 from tours.models import LegalPage, LegalPageKey, Role, User
 from tours.shops import DESCRIPTION_ATTRIBUTES, DESCRIPTION_TAGS
-from tours.validation import check_version, flush_versioned
+from tours.validation import TextTooLong, VersionConflict, check_version, flush_versioned
 
 #: the pages in the order the footer and the admins' list show them
 LEGAL_PAGE_KEYS = (LegalPageKey.IMPRINT, LegalPageKey.PRIVACY, LegalPageKey.ACCESSIBILITY)
-#: characters an admin may write per language (a long privacy statement fits many times)
-MAX_BODY_LENGTH = 50_000
+#: characters a page may hold per language in its stored (HTML) form; a long privacy
+#: statement fits a few times
+MAX_BODY_LENGTH = 120_000
+#: characters a form may send per language: the stored HTML comes back into the form, and
+#: typed text grows when it becomes HTML (paragraph tags, ``&amp;``), so the input limit is
+#: looser and the stored form is what is held to :data:`MAX_BODY_LENGTH`
+MAX_INPUT_LENGTH = 2 * MAX_BODY_LENGTH
 #: what a legal page may contain: a shop description's tags plus section headings
 LEGAL_TAGS = DESCRIPTION_TAGS | {"h2", "h3"}
 #: what a plain paragraph may contain
@@ -83,8 +89,11 @@ def clean_bodies(value: object) -> dict[str, str]:
         # browsers send a text box's line breaks as CRLF
         value = {language: text.replace("\r\n", "\n").replace("\r", "\n")
                  if isinstance(text, str) else text for language, text in value.items()}
-    texts = clean_translations(value, field="body", max_length=MAX_BODY_LENGTH, multiline=True)
+    texts = clean_translations(value, field="body", max_length=MAX_INPUT_LENGTH, multiline=True)
     cleaned = {language: body_html(text) for language, text in texts.items()}
+    for language, html in cleaned.items():
+        if len(html) > MAX_BODY_LENGTH:
+            raise TextTooLong(field=f"body.{language}", maximum=MAX_BODY_LENGTH)
     return {language: html for language, html in cleaned.items() if html}
 
 
@@ -142,11 +151,17 @@ def save_page(session: Session, actor: User, key: LegalPageKey, texts: Mapping[s
         return page, False
     if page is None:
         page = LegalPage(key=key, body=bodies, updated_by_id=actor.id)
-        session.add(page)
+        try:
+            # two admins writing a new page at once: the second one meets a conflict
+            with session.begin_nested():
+                session.add(page)
+                session.flush()
+        except IntegrityError:
+            raise VersionConflict() from None
     else:
         page.body = bodies
         page.updated_by_id = actor.id
-    flush_versioned(session)
+        flush_versioned(session)
     changed = sorted(language for language in LANGUAGES
                      if before.get(language) != bodies.get(language))
     audit.record(session, actor, UPDATED, target_type="legal_page", target_id=key.value,

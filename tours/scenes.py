@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tours.errors import N_, Conflict, NotFound
+from tours.hotspot_images import scene_images, unused_keys
 from tours.i18n import clean_translations
 from tours.ingest import queue_share_image, release_panorama
 from tours.models import Scene, Stop, Tour, View
@@ -130,8 +131,10 @@ def update_scene(
     return scene
 
 
-def delete_scene(session: Session, scene_id: int, *, expected_version: int | None = None) -> None:
-    """Delete a scene with its links and hotspots; refused while a tour stops at it."""
+def delete_scene(session: Session, scene_id: int, *,
+                 expected_version: int | None = None) -> set[str]:
+    """Delete a scene with its links and hotspots; refused while a tour stops at it. Returns
+    the storage keys of its hotspots' pictures that no other hotspot uses."""
     scene = get_scene(session, scene_id)
     check_version(scene.version, expected_version)
     tours = session.scalars(
@@ -141,8 +144,10 @@ def delete_scene(session: Session, scene_id: int, *, expected_version: int | Non
     if tours:
         raise SceneInUse(tours=", ".join(tours))
     release_panorama(session, scene.panorama)
+    images = scene_images(session, scene.id)
     session.delete(scene)
     flush_versioned(session)
+    return unused_keys(session, images)
 
 
 def _apply(session: Session, scene: Scene, fields: SceneFields, *, new: bool) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from sqlalchemy import select
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 from tours import audit
 from tours.errors import N_, Conflict, NotFound
 from tours.i18n import clean_translations
+from tours.images import StoredImage
 from tours.models import ImageKind, Offer, OfferKind, Shop, ShopImage, User, utcnow
 from tours.shops import shop_for
 from tours.validation import (
@@ -61,19 +61,6 @@ class OfferTooLong(InvalidValue):
 
 class UnknownImage(InvalidValue):
     message = N_("Choose one of the shop's own images.")
-
-
-@dataclass(frozen=True)
-class StoredImage:
-    """What the web layer stored for one upload."""
-
-    sha256: str
-    original_key: str
-    source_type: str
-    width: int
-    height: int
-    #: ``{"large": {"key", "content_type", "width", "height"}, "thumb": {…}}``
-    variants: Mapping[str, Mapping[str, Any]]
 
 
 def image_keys(image: ShopImage) -> set[str]:

@@ -22,8 +22,9 @@ from tours.models import Hotspot, HotspotKind, Scene, Stop, Tour
 
 @dataclass(frozen=True)
 class WalkPlace:
-    """A scene showing the shop, and a tour passing through it (None when no published tour
-    does); ``yaw``/``pitch`` are where the shop's hotspot is in that scene."""
+    """A scene showing the shop, and a tour stopping there or whose walk leads there (None when
+    no published tour does); ``yaw``/``pitch`` are where the shop's hotspot is in that
+    scene."""
 
     scene_slug: str
     tour_slug: str | None
@@ -65,7 +66,8 @@ def walk_places_of(session: Session, shop_ids: Collection[int], now: dt.datetime
 
 def _tour_through(session: Session, scene_ids: set[int], now: dt.datetime) -> dict[int, str]:
     """For each scene, the slug of the oldest published tour (inside its window) stopping
-    there."""
+    there, else of the oldest one whose walk reaches it by links; scenes no public tour
+    reaches are left out."""
     if not scene_ids:
         return {}
     rows = session.execute(
@@ -75,4 +77,13 @@ def _tour_through(session: Session, scene_ids: set[int], now: dt.datetime) -> di
     found: dict[int, str] = {}
     for scene_id, slug in rows:
         found.setdefault(scene_id, slug)
+    missing = scene_ids - found.keys()
+    if missing:
+        # no tour stops there: the oldest public tour whose walk reaches the scene
+        for tour in walk.public_tours(session, now):
+            for scene_id in missing & set(walk.tour_scene_ids(session, tour)):
+                found[scene_id] = tour.slug
+            missing -= found.keys()
+            if not missing:
+                break
     return found

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -167,17 +167,27 @@ class ShownHotspot:
 def shown_hotspots(session: Session, scene: Scene, now: dt.datetime) -> list[ShownHotspot]:
     """The hotspots of ``scene`` valid at ``now``; a shop hotspot only while its shop is
     published (drafts, shops in review and closed shops are not part of the walk)."""
-    valid = [hotspot for hotspot in scene.hotspots if hotspot.is_valid_at(now)]
-    shop_ids = {hotspot.shop_id for hotspot in valid if hotspot.kind is HotspotKind.SHOP}
+    return shown_hotspots_of(session, [scene], now)[scene.id]
+
+
+def shown_hotspots_of(session: Session, scenes: Sequence[Scene], now: dt.datetime
+                      ) -> dict[int, list[ShownHotspot]]:
+    """:func:`shown_hotspots` of many scenes, by scene id, with one query for their shops."""
+    valid = {scene.id: [hotspot for hotspot in scene.hotspots if hotspot.is_valid_at(now)]
+             for scene in scenes}
+    shop_ids = {hotspot.shop_id for hotspots in valid.values() for hotspot in hotspots
+                if hotspot.kind is HotspotKind.SHOP}
     published = {shop.id: shop for shop in session.scalars(
         select(Shop).where(Shop.id.in_(shop_ids), Shop.status == ShopStatus.PUBLISHED)
         .options(selectinload(Shop.images), selectinload(Shop.offers)))} if shop_ids else {}
-    shown = []
-    for hotspot in valid:
-        if hotspot.kind is not HotspotKind.SHOP:
-            shown.append(ShownHotspot(hotspot, None))
-        elif hotspot.shop_id in published:
-            shown.append(ShownHotspot(hotspot, published[hotspot.shop_id]))
+    shown: dict[int, list[ShownHotspot]] = {}
+    for scene_id, hotspots in valid.items():
+        shown[scene_id] = []
+        for hotspot in hotspots:
+            if hotspot.kind is not HotspotKind.SHOP:
+                shown[scene_id].append(ShownHotspot(hotspot, None))
+            elif hotspot.shop_id in published:
+                shown[scene_id].append(ShownHotspot(hotspot, published[hotspot.shop_id]))
     return shown
 
 

@@ -267,7 +267,7 @@ class Worker:
             self._running = _Running(claim, interrupted)
         keeper.start()
         try:
-            self._run_handler(session, claim, context)
+            self._run_handler(session, claim, context, keeper)
         finally:
             keeper.stop()
             with self._lock:
@@ -275,10 +275,16 @@ class Worker:
         log.info("job %s (%s) done in %.2f s", claim.job_id, claim.kind,
                  time.monotonic() - started)
 
-    def _run_handler(self, session: Session, claim: Claim, context: JobContext) -> None:
+    def _run_handler(self, session: Session, claim: Claim, context: JobContext,
+                     keeper: LeaseKeeper) -> None:
         handler = self.registry.get(claim.kind)
         try:
-            handler(context)
+            try:
+                handler(context)
+            finally:
+                # the outcome ends the claim: a heartbeat after it would find the claim gone
+                # and report a lost lease that never was
+                keeper.stop()
         except LeaseLost:
             session.rollback()
             log.warning("job %s (%s): stopped, the claim was lost", claim.job_id, claim.kind)

@@ -15,6 +15,8 @@ from tests.support.walk_world import (
     ARROW_YAW,
     NO_WEBGL,
     READY,
+    SHOP_PITCH,
+    SHOP_YAW,
     WalkWorld,
     open_walk,
     tab,
@@ -45,6 +47,14 @@ def yaw_moved(page: Any, start: float, degrees: float = 5) -> None:
         const delta = Math.abs(((yaw - start) % 360 + 540) % 360 - 180);
         return delta > degrees;
     }""", arg=[start, degrees])
+
+
+def key_released(page: Any) -> None:
+    """Wait until the viewer has handled the last key's release: Photo Sphere Viewer stops a
+    press shorter than 200 ms only 200 ms later and ignores every key until then, so the next
+    key of a fast test would be lost."""
+    page.wait_for_function("() => !window.flaneurViewer.eventsHandler.keyHandler.pending")
+    frames(page, 2)
 
 
 def zoom_moved(page: Any, start: float, direction: int) -> None:
@@ -85,11 +95,13 @@ def test_the_keyboard_turns_and_zooms_the_view_only_while_it_has_focus(page, sit
     page.keyboard.down("ArrowRight")
     yaw_moved(page, start["yaw"])
     page.keyboard.up("ArrowRight")
+    key_released(page)
     for key, direction in (("+", 1), ("-", -1)):
         before = view_of(page)["zoom"]
         page.keyboard.down(key)
         zoom_moved(page, before, direction)
         page.keyboard.up(key)
+        key_released(page)
 
     # and off again once focus leaves the view
     page.locator("#walk-text-link").focus()
@@ -129,6 +141,9 @@ def test_every_arrow_and_hotspot_is_a_labelled_button(page, site, world: WalkWor
     card = page.locator("#walk-card")
     card.wait_for(state="visible")
     assert card.locator(".walk-card-title").inner_text() == "Sun Bakery"
+    # and the view turned to the shop
+    assert view_of(page)["yaw"] == pytest.approx(SHOP_YAW, abs=1)
+    assert view_of(page)["pitch"] == pytest.approx(SHOP_PITCH, abs=1)
     page.keyboard.press("Escape")
     card.wait_for(state="hidden")
     assert focused(page) == "Sun Bakery — shop"
@@ -271,4 +286,26 @@ def test_the_language_switch_keeps_the_scene_and_the_view(page, site):
     assert page.locator(".walk-stop-counter").inner_text() == "Station 1 von 2"
     assert page.locator("h1").inner_text() == "Altstadt"
     page.get_by_role("button", name="Brunnen — ", exact=False).wait_for()
+    assert page.problems == []
+
+
+def test_the_text_version_works_with_the_keyboard_alone(page, site):
+    page.goto(f"{site}/text/tours/old-town?lang=en")
+    # Tab through the page to the market's way on to the hall, and follow it
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.getAttribute('href')") == "#scene-hall":
+            break
+    else:
+        pytest.fail("no way to the hall reached with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**#scene-hall")
+    # the next Tab starts in the hall's section: its link into the 360° view
+    page.keyboard.press("Tab")
+    assert focused(page) == "Open in the 360° view"
+    assert page.evaluate("() => document.activeElement.getAttribute('href')") == (
+        "/tours/old-town/hall")
+    page.keyboard.press("Enter")
+    page.wait_for_selector('#walk-viewer[data-scene="hall"][data-ready="true"]',
+                           state="attached", timeout=30_000)
     assert page.problems == []

@@ -62,4 +62,9 @@ def test_a_shop_site_embeds_the_walk_with_the_copied_code(page: Any, site: str):
         href = full.get_attribute("href")
         assert href.startswith(f"{site}/tours/old-town/market?yaw=40"), href
         screenshot(page, "walk-embedded")
+        # a shop's profile may not be framed: the card opens it outside the frame
+        frame.get_by_role("button", name="Sun Bakery — shop").click()
+        profile = frame.locator("#walk-card").get_by_role("link", name="See profile")
+        profile.wait_for()
+        assert profile.get_attribute("target") == "_blank"
     assert page.problems == []

@@ -13,8 +13,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from media_tools import render_perspective
 from tests.support import walk_world
 from tests.support.browser import screenshot
+from tests.support.panoramas import textured_panorama
 from tests.support.walk_world import (  # noqa: F401 - Tiles, READY: other modules import them
     ARROW_YAW,
     LANE_YAW,
@@ -135,4 +137,44 @@ def test_stops_in_order_free_walking_and_back_to_the_tour(page, site):
     page.get_by_role("button", name="Share").click()
     page.get_by_role("status").filter(has_text="Link copied").wait_for()
     assert page.evaluate("() => navigator.clipboard.readText()") == page.url
+    assert page.problems == []
+
+
+def _blocks(image: np.ndarray, size: int = 16) -> np.ndarray:
+    """Mean colour of each ``size`` × ``size`` block (coarse: tiles are JPEG, the first frame
+    may still be the preview faces)."""
+    height, width = (image.shape[0] // size) * size, (image.shape[1] // size) * size
+    cropped = image[:height, :width].astype(float)
+    return cropped.reshape(height // size, size, width // size, size, 3).mean(axis=(1, 3))
+
+
+def test_the_first_frame_shows_the_panorama_at_the_initial_view(page, site):
+    open_walk(page, f"{site}/tours/old-town/market?yaw=20&pitch=10&zoom=50&lang=en")
+    # only the panorama: markers, arrows, hints and the navbar are pages of their own
+    page.evaluate("""() => document.querySelectorAll(
+        ".psv-marker, .psv-virtual-tour-arrows, .walk-keys-hint, .psv-navbar, .walk-plan-panel")
+        .forEach((element) => { element.style.visibility = "hidden"; })""")
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => "
+                  "requestAnimationFrame(done)))")
+    view = view_of(page)
+    box = page.locator(".psv-canvas").bounding_box()
+    frame = np.asarray(Image.open(screenshot(page, "walk-initial-view")).convert("RGB"))
+    shown = frame[int(box["y"]):int(box["y"] + box["height"]),
+                  int(box["x"]):int(box["x"] + box["width"])]
+    # Photo Sphere Viewer's zoom 0..100 is a vertical field of view of 90°..30°
+    vertical = 90 - view["zoom"] * 0.6
+    height, width = shown.shape[:2]
+    horizontal = 2 * np.degrees(np.arctan(np.tan(np.radians(vertical) / 2) * width / height))
+    panorama = textured_panorama(2048)
+
+    def difference(yaw: float, pitch: float) -> float:
+        expected = render_perspective(panorama, yaw, pitch, float(horizontal), width, height)
+        return float(np.abs(_blocks(shown) - _blocks(expected)).mean())
+
+    right = difference(view["yaw"], view["pitch"])
+    elsewhere = min(difference(view["yaw"] + 90, view["pitch"]),
+                    difference(view["yaw"], view["pitch"] - 30))
+    print(f"mean block difference {right:.1f} at the view, {elsewhere:.1f} elsewhere")
+    assert right < 8, right
+    assert elsewhere > 2 * right, (right, elsewhere)
     assert page.problems == []

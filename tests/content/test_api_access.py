@@ -41,12 +41,15 @@ EXPECTED = {
 
 
 def content_operations(app: Flask) -> list[tuple[str, str]]:
-    """Every (method, rule) under the content prefixes; deletions last, so the other requests
-    find the content in place."""
+    """Every (method, rule) under the content prefixes; deletions last (a part, such as a
+    hotspot's image, before what it belongs to), so the other requests find the content in
+    place."""
     operations = [(method, rule.rule) for rule in app.url_map.iter_rules()
                   if rule.rule.startswith(CONTENT_PREFIXES)
                   for method in (rule.methods or set()) - IGNORED_METHODS]
-    return sorted(operations, key=lambda operation: (operation[0] == "DELETE", operation))
+    return sorted(operations, key=lambda operation: (
+        operation[0] == "DELETE", -operation[1].count("/") if operation[0] == "DELETE" else 0,
+        operation))
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
-from demo.city import SCENES, SHOPS, TOUR
+from demo.city import LANDMARKS, SCENES, SHOPS, TOUR
 from demo.load import LoadReport, panorama_filename
 from server.demo_cli import load_demo_city
 from server.extensions import db
@@ -207,3 +207,35 @@ def test_visitors_can_walk_the_demo(loaded, client):
     # north at yaw 0: the street lies west (yaw −90), the fountain scene north-east
     assert arrows["demo-marktgasse-ecke"] in (-90.0, 270.0)
     assert 0 < arrows["demo-marktplatz-brunnen"] < 90
+
+
+def test_the_fountain_shows_its_picture_and_it_comes_back(loaded, client):
+    """Both fountain hotspots show one stored picture, described; one removed by an editor is
+    shown again by the next load."""
+    fountain = next(landmark for landmark in LANDMARKS if landmark.picture)
+    pictures = []
+    for slug in fountain.scenes:
+        node = client.get(f"/api/walk/scenes/{slug}?lang=es").get_json()
+        spot = next(hotspot for hotspot in node["hotspots"]
+                    if hotspot["label"] == fountain.label["es"])
+        pictures.append(spot["image"])
+    assert pictures[0] == pictures[1]
+    assert pictures[0]["alt"] == fountain.picture_alt["es"]
+    assert (pictures[0]["width"], pictures[0]["height"]) == (1200, 800)
+    assert client.get(pictures[0]["url"]).status_code == 200
+    others = [landmark for landmark in LANDMARKS if not landmark.picture]
+    for landmark in others:
+        for slug in landmark.scenes:
+            node = client.get(f"/api/walk/scenes/{slug}?lang=en").get_json()
+            assert all(hotspot["image"] is None for hotspot in node["hotspots"]
+                       if hotspot["label"] == landmark.label["en"])
+    app, _report = loaded
+    with app.app_context():
+        spot = db.session.scalars(select(Hotspot).where(Hotspot.image.is_not(None))
+                                  .order_by(Hotspot.id)).first()
+        hotspot_service.remove_image(db.session, spot.id)
+        db.session.commit()
+    again = _load(app)
+    assert again.created["picture"] == 1
+    assert again.updated["hotspot"] == 1  # its description came back with it
+    assert not _load(app).changed_anything

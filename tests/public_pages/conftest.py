@@ -150,6 +150,12 @@ class Page(HTMLParser):
         return [(str(link["hreflang"]), str(link["href"]))
                 for link in self.find("link", rel="alternate") if link.get("hreflang")]
 
+    def canonical(self) -> str | None:
+        """The head's canonical address (None without one)."""
+        found = self.find("link", rel="canonical")
+        assert len(found) <= 1, found
+        return str(found[0]["href"]) if found else None
+
     def links_to(self, start: str) -> list[dict[str, Any]]:
         return [anchor for anchor in self.anchors if str(anchor.get("href", "")).startswith(start)]
 

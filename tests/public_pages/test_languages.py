@@ -27,16 +27,27 @@ def test_every_public_page_announces_each_language_once(client, city, path):
                                 "x-default": base}
 
 
-def test_alternates_keep_the_other_query_parameters(client, city):
+def test_alternates_and_canonical_leave_out_the_view(client, city):
+    # where a visitor looks is not another page: every address of the set is its own canonical
     page = get_page(client, "/tours/old-town/market?yaw=12.5&pitch=-4&lang=fr&zoom=30")
     alternates = dict(page.alternates())
     for code in LANGUAGES:
-        url = alternates[code]
-        assert url.startswith("http://localhost/tours/old-town/market?")
-        assert query_of(url) == [("yaw", "12.5"), ("pitch", "-4"), ("zoom", "30"),
-                                 ("lang", code)]
-    assert query_of(alternates["x-default"]) == [("yaw", "12.5"), ("pitch", "-4"),
-                                                 ("zoom", "30")]
+        assert alternates[code] == f"http://localhost/tours/old-town/market?lang={code}"
+    assert alternates["x-default"] == "http://localhost/tours/old-town/market"
+    assert page.canonical() == alternates["fr"]
+    # the address without a language is the x-default page, canonical to itself
+    assert get_page(client, "/tours/old-town/market?yaw=3").canonical() == (
+        alternates["x-default"])
+
+
+@pytest.mark.parametrize("path", ["/", "/shops", "/shops/sonnen-baeckerei", "/tours/old-town",
+                                  "/tours/old-town/hall", "/imprint", "/text/tours/old-town"])
+def test_each_language_is_its_own_canonical_page(client, city, path):
+    for code in (*LANGUAGES, None):
+        url = f"{path}?lang={code}" if code else path
+        page = get_page(client, url)
+        assert page.canonical() == f"http://localhost{url}", url
+        assert page.canonical() in dict(page.alternates()).values()
 
 
 def test_the_language_switch_keeps_the_other_query_parameters(client, city):

@@ -243,3 +243,35 @@ def test_two_saves_of_one_version_cannot_both_win(app, make_user):
         with pytest.raises(VersionConflict):
             legal.save_page(db.session, actor, LegalPageKey.IMPRINT, {"en": "C"},
                             expected_version=1)
+
+
+def test_two_first_saves_of_a_new_page_cannot_both_win(app, make_user, monkeypatch):
+    admin = make_user(email=ADMIN, role=Role.ADMIN)
+    with app.app_context():
+        actor = db.session.get_one(User, admin.id)
+        legal.save_page(db.session, actor, LegalPageKey.PRIVACY, {"en": "A"}, expected_version=0)
+        db.session.commit()
+    # the second admin read the page before the first one's row was committed
+    monkeypatch.setattr(legal, "get_page", lambda session, key: None)
+    with app.app_context():
+        actor = db.session.get_one(User, admin.id)
+        with pytest.raises(VersionConflict):
+            legal.save_page(db.session, actor, LegalPageKey.PRIVACY, {"en": "B"},
+                            expected_version=0)
+        db.session.rollback()
+    monkeypatch.undo()
+    assert stored(app, LegalPageKey.PRIVACY).body == {"en": "<p>A</p>"}
+
+
+def test_a_long_page_can_be_saved_again_from_its_form(app, admin):
+    # typed text grows when it becomes HTML (paragraphs, line breaks, entities)
+    typed = "\n\n".join(f"Line {n} & more\nsecond line" for n in range(2500))
+    assert len(typed) < legal.MAX_BODY_LENGTH
+    assert save(admin, "privacy", 0, de=typed).status_code == 302
+    first = stored(app, LegalPageKey.PRIVACY).body["de"]
+    assert len(first) > len(typed)
+    # the form shows the stored HTML; sending it back unchanged is accepted and changes nothing
+    assert save(admin, "privacy", 1, de=first).status_code == 302
+    again = stored(app, LegalPageKey.PRIVACY)
+    assert again.body["de"] == first
+    assert again.version == 1

@@ -139,6 +139,8 @@ POLICY: dict[str, Rule] = {
                                                           "label": {"en": "x"}}),
     "hotspots_api.update_hotspot PATCH": Rule(STAFF, json={"yaw": 3}),
     "hotspots_api.delete_hotspot DELETE": Rule(STAFF),
+    "hotspots_api.put_image PUT": Rule(STAFF, form={}),
+    "hotspots_api.delete_image DELETE": Rule(STAFF),
     "tours_api.list_tours GET": Rule(STAFF),
     "tours_api.create_tour POST": Rule(STAFF, json={"slug": "new-tour", "title": {"en": "T"}}),
     "tours_api.get_tour GET": Rule(STAFF),
@@ -263,7 +265,7 @@ BODY_IDS = {
     "shop_media_api.reorder_photos PUT": {"image_ids": "image_ids"},
 }
 UPLOADS = {"shop_media_api.upload_image POST", "panorama_uploads_api.upload_panorama POST",
-           "shop_admin.upload_images POST"}
+           "shop_admin.upload_images POST", "hotspots_api.put_image PUT"}
 
 
 def operations(app: Flask) -> set[str]:

@@ -19,13 +19,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from server.extensions import db
 from server.shop_exports import script_safe_json
 from server.storage_setup import public_storage
 from tests.support.content import SHOP_EDITOR_EMAIL
-from tours import hotspots, shop_media, tour_service
-from tours.models import ImageKind, Shop, User, utcnow
+from tours import hotspots, links, shop_media, tour_service
+from tours.models import ImageKind, Scene, Shop, User, utcnow
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ALWAYS_OPEN = {"weekly": [{"day": day, "opens": "00:00", "closes": "24:00"}
@@ -605,3 +606,24 @@ def test_an_expired_hotspot_gives_no_walk_link(app, client, make_shop, make_scen
     place_in_walk(app, make_scene, shop, tour=False,
                   valid_until=utcnow() - dt.timedelta(hours=1))
     assert walk_links(get_page(client, "/shops/in-walk?lang=en")) == []
+
+
+def test_a_scene_only_reached_by_links_opens_in_the_tour_that_reaches_it(
+        app, client, make_shop, make_scene):
+    shop = publish(make_shop, slug="in-walk", name={"en": "In the walk"})
+    place_in_walk(app, make_scene, shop, tour=False)
+    elsewhere = make_scene(slug="elsewhere")
+    gate = make_scene(slug="gate")
+    with app.app_context():
+        session = db.session
+        market = session.scalar(select(Scene).where(Scene.slug == "market-square"))
+        # the oldest tour does not lead to the shop; the second one's walk does, by a link
+        for slug, start in (("first", elsewhere), ("second", gate)):
+            made = tour_service.create_tour(session, {
+                "slug": slug, "title": {"en": slug}, "status": "published"})
+            tour_service.add_stop(session, made.id, {"scene_id": start.id})
+        links.add_link(session, gate.id, {"to_scene_id": market.id, "bearing": 0})
+        session.commit()
+    hrefs = [link["href"] for link in walk_links(get_page(client, "/shops/in-walk?lang=en"))]
+    assert hrefs == ["/tours/second/market-square?yaw=10&pitch=0"]
+    assert client.get(hrefs[0]).status_code == 200

@@ -42,6 +42,12 @@ PUBLIC_PAGES = (
     AuditedPage("shop directory", "/shops?lang=en"),
     AuditedPage("shop profile", "/shops/sun-bakery?lang=en"),
     AuditedPage("sign-in", "/login?lang=en"),
+    AuditedPage("home with a shop search", "/?q=bakery&lang=en"),
+    AuditedPage("embedded walk", "/embed/tours/old-town?lang=en",
+                ready='#walk-viewer[data-ready="true"] .psv-navbar'),
+    AuditedPage("imprint", "/imprint?lang=en"),
+    AuditedPage("privacy statement", "/privacy?lang=de"),
+    AuditedPage("accessibility statement", "/accessibility?lang=fr"),
 )
 
 

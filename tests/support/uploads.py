@@ -15,11 +15,11 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
 
 
-def multipart(client: FlaskClient, url: str, fields: dict[str, Any], **options: Any
-              ) -> TestResponse:
-    """POST ``fields`` (a file as ``(bytes, name)``) as multipart/form-data."""
+def multipart(client: FlaskClient, url: str, fields: dict[str, Any], *, method: str = "POST",
+              **options: Any) -> TestResponse:
+    """POST (or ``method``) ``fields`` (a file as ``(bytes, name)``) as multipart/form-data."""
     files = {name: FileStorage(io.BytesIO(value[0]), value[1]) if isinstance(value, tuple)
              else value for name, value in fields.items()}
     boundary, body = encode_multipart(files)
-    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}",
-                       **options)
+    return client.open(url, method=method, data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}", **options)

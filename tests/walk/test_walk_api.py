@@ -346,11 +346,11 @@ def test_info_and_url_hotspots(client, hotspot_of):
     shown = shown_hotspots(client, "?lang=de")
     assert shown[info] == {"id": info, "kind": "info", "yaw": -170.0, "pitch": 20.0,
                            "label": "WC", "text": "Öffentliche Toiletten",
-                           "url": "https://city.example/wc", "shop": None,
+                           "url": "https://city.example/wc", "shop": None, "image": None,
                            "valid_until": None}
     assert shown[page] == {"id": page, "kind": "url", "yaw": 10.0, "pitch": -5.0,
                            "label": "Tram timetable", "text": "",
-                           "url": "https://tram.example/line-2", "shop": None,
+                           "url": "https://tram.example/line-2", "shop": None, "image": None,
                            "valid_until": None}
 
 
@@ -395,3 +395,14 @@ def test_texts_are_in_the_visitors_language_with_the_fallback(app, client, walk,
     browser = app.test_client()  # no cookie: the browser's Accept-Language decides
     headers = {"Accept-Language": f"{language};q=0.9, it;q=0.5"}
     assert browser.get("/api/walk/tours/old-town", headers=headers).get_json()["title"] == tour
+
+
+def test_a_cover_visitors_cannot_walk_to_is_not_shown(app, client, walk):
+    with app.app_context():
+        tour_service.update_tour(db.session, walk.tour_id,
+                                 {"cover_scene_id": walk.scenes["hidden"].id})
+        db.session.execute(update(Scene).where(Scene.id == walk.scenes["hidden"].id).values(
+            share_image_key="scenes/7/share-secret.jpg", share_image_view={}))
+        db.session.commit()
+    cover = client.get("/api/walk/tours/old-town").get_json()["cover"]
+    assert cover["url"].endswith("/thumb.jpg")  # the first stop's, not the hidden scene's

@@ -14,7 +14,7 @@ from flask import Flask
 from server.extensions import db
 from tests.test_security_headers import assert_page_policy, inline_code
 from tests.walk.conftest import Walk
-from tours import hotspots, links
+from tours import hotspots, links, tour_service
 from tours.models import Link, ShopStatus, utcnow
 
 ALWAYS_OPEN = {"weekly": [{"day": day, "opens": "00:00", "closes": "24:00"}
@@ -168,3 +168,15 @@ def test_the_tour_page_links_its_text_version(client, walk: Walk):
 def test_what_is_not_public_has_no_text_version(client, walk: Walk):
     for url in ("/text/tours/secret", "/text/tours/nowhere"):
         assert client.get(url).status_code == 404, url
+
+
+def test_a_tour_that_comes_back_to_a_scene_keeps_every_stop(app, client, walk: Walk):
+    with app.app_context():
+        tour_service.add_stop(db.session, walk.tour_id, {
+            "scene_id": walk.scenes["market"].id, "text": {"en": "Back where we began."}})
+        db.session.commit()
+    page = text_page(client, "/text/tours/old-town?lang=en")
+    # one section per place, naming both of its stops and telling both texts
+    assert page.sections.count("scene-market") == 1
+    assert words(page.headings["scene-market"]).startswith("Stop 1, ")
+    assert "Back where we began." in words(page.text["scene-market"])

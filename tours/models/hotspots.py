@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -47,6 +47,13 @@ class Hotspot(Base):
     text: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     #: short name shown on hover and read by screen readers
     label: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    #: an ``info`` hotspot's picture, None without one: the upload's ``sha256``, its
+    #: ``original_key`` (originals storage), ``source_type``, upright ``width``/``height`` and
+    #: the web ``variants`` by name ``{"large": {"key", "content_type", "width", "height"},
+    #: "thumb": …}`` (public storage, content-addressed)
+    image: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
+    #: describes the picture for screen readers (kept without a picture, so it may come first)
+    image_alt: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     #: shown from/until these times (a time-limited offer); None = no limit
     valid_from: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
     valid_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)

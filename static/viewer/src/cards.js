@@ -52,6 +52,11 @@ function shopButtons(shop, t) {
   if (profile) {
     const link = el("a", "button", t("profile"));
     link.href = profile;
+    // inside another site's iframe our pages may not be framed: open the profile outside it
+    if (window.top !== window.self) {
+      link.target = "_blank";
+      link.rel = "noopener";
+    }
     actions.append(link);
   }
   return actions;
@@ -87,9 +92,33 @@ function shopCard(shop, t) {
   return parts;
 }
 
+/**
+ * An info hotspot's picture, fitted to the card: the browser picks the thumbnail or the large
+ * version for the card's width (`sizes` follows walk.css: 20rem, or the screen less the sheet's
+ * margins on narrow screens). Width and height reserve its space before it has loaded.
+ */
+function infoImage(image) {
+  const src = image && webUrl(image.url);
+  if (!src) return null;
+  const picture = el("img", "walk-card-image");
+  picture.alt = image.alt || "";
+  if (image.width) picture.width = image.width;
+  if (image.height) picture.height = image.height;
+  const thumb = image.thumb && webUrl(image.thumb.url);
+  if (thumb && image.thumb.width && image.width) {
+    picture.srcset = `${thumb} ${image.thumb.width}w, ${src} ${image.width}w`;
+    picture.sizes = "(max-width: 40rem) calc(100vw - 3rem), 20rem";
+  }
+  picture.src = src;
+  picture.decoding = "async";
+  return picture;
+}
+
 function infoCard(hotspot, t) {
   const parts = [];
   if (hotspot.label) parts.push(el("h2", "walk-card-title", hotspot.label));
+  const picture = infoImage(hotspot.image);
+  if (picture) parts.push(picture);
   if (hotspot.text) parts.push(el("p", "walk-card-text", hotspot.text));
   const href = hotspot.url && webUrl(hotspot.url);
   if (href) {

@@ -150,7 +150,11 @@ export async function startWalk(container) {
   viewer.addEventListener("ready", () => nameViewerButtons(container), { once: true });
   const places = placeControls(container, t, {
     goTo: (link) => virtualTour.setCurrentNode(link.nodeId, null, link),
-    open: showHotspot,
+    // the view turns to the place too, so a sighted keyboard user sees which one it is
+    open: (hotspot) => {
+      viewer.rotate({ yaw: deg(hotspot.yaw), pitch: deg(hotspot.pitch) });
+      showHotspot(hotspot);
+    },
   });
   viewer.addEventListener("position-updated", () => remember());
   viewer.addEventListener("zoom-updated", () => remember());
