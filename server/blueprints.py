@@ -12,8 +12,10 @@ def register(app: Flask) -> None:
         account_link_pages,
         account_pages,
         audit_pages,
+        city_settings_pages,
         health_pages,
         hotspots_api,
+        image_reports_api,
         jobs_api,
         legal_admin_pages,
         legal_pages,
@@ -22,6 +24,7 @@ def register(app: Flask) -> None:
         panorama_uploads_api,
         panoramas_api,
         personal_data_pages,
+        report_moderation_pages,
         scenes_api,
         shop_admin_pages,
         shop_import_pages,
@@ -46,8 +49,9 @@ def register(app: Flask) -> None:
         # accounts
         account_pages, two_factor_pages, account_link_pages, personal_data_pages,
         # shop owners and staff
-        shop_admin_pages, moderation_pages, staff_pages, audit_pages, shop_import_pages,
-        legal_admin_pages,
+        shop_admin_pages, moderation_pages, report_moderation_pages, staff_pages, audit_pages,
+        shop_import_pages,
+        legal_admin_pages, city_settings_pages,
     )
     for module in pages:
         app.register_blueprint(module.bp)
@@ -59,8 +63,8 @@ def register(app: Flask) -> None:
         panoramas_api, panorama_uploads_api, scenes_api, hotspots_api, tours_api,
         # shops
         shops_api, shop_media_api, shop_imports_api,
-        # the visitors' viewer
-        walk_api,
+        # the visitors' viewer, and their reports of an image
+        walk_api, image_reports_api,
     )
     for module in apis:
         api.register_blueprint(module.bp)

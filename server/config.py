@@ -209,6 +209,9 @@ def load_config(
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT_ACCOUNT": environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "10 per 15 minutes"),
         "LOGIN_RATE_LIMIT_CLIENT": environ.get("LOGIN_RATE_LIMIT_CLIENT", "30 per 15 minutes"),
+        # visitors' image reports per client address (server/image_reports_api.py)
+        "IMAGE_REPORT_RATE_LIMIT": environ.get("IMAGE_REPORT_RATE_LIMIT",
+                                               "5 per 10 minutes;20 per day"),
         "DEFAULT_LANGUAGE": default_language,
         "BABEL_DEFAULT_LOCALE": default_language,
         "BABEL_DEFAULT_TIMEZONE": _time_zone(environ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, g, request
 from flask_babel import get_locale
 
+from server.city_settings import city
 from server.config import LANGUAGES
 from server.extensions import babel
 
@@ -14,10 +15,10 @@ LANGUAGE_NAMES = {"de": "Deutsch", "en": "English", "es": "Español", "fr": "Fra
 
 
 def select_locale() -> str:
-    from flask import current_app, has_request_context
+    from flask import has_request_context
 
     if not has_request_context():  # CLI commands and job workers speak the city's language
-        return current_app.config["DEFAULT_LANGUAGE"]
+        return city().default_language
     g.language_negotiated = True
     asked = request.args.get("lang")
     if asked in LANGUAGES:
@@ -25,7 +26,12 @@ def select_locale() -> str:
     remembered = request.cookies.get(LANG_COOKIE)
     if remembered in LANGUAGES:
         return remembered
-    return request.accept_languages.best_match(LANGUAGES) or current_app.config["DEFAULT_LANGUAGE"]
+    return request.accept_languages.best_match(LANGUAGES) or city().default_language
+
+
+def select_time_zone() -> str:
+    """Dates and times are shown in the city's time zone (its settings, read per request)."""
+    return city().time_zone
 
 
 def _remember_language(response: Response) -> Response:
@@ -45,7 +51,7 @@ def _remember_language(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     babel.init_app(
-        app, locale_selector=select_locale,
+        app, locale_selector=select_locale, timezone_selector=select_time_zone,
         default_translation_directories=str(app.root_path + "/translations"),
     )
     app.after_request(_remember_language)
@@ -53,4 +59,4 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _languages() -> dict[str, object]:
         return {"LANGUAGES": LANGUAGES, "LANGUAGE_NAMES": LANGUAGE_NAMES,
-                "current_language": str(get_locale() or app.config["DEFAULT_LANGUAGE"])}
+                "current_language": str(get_locale() or city().default_language)}

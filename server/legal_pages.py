@@ -8,10 +8,11 @@ get a link to write it), so the footer's links always lead somewhere.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from server.city_settings import city
 from server.extensions import db
 from server.shop_presenter import language
 from tours import legal
@@ -36,7 +37,7 @@ def page(key: str) -> str:
     page_key = LegalPageKey(key)
     stored = legal.get_page(db.session, page_key)
     current = language()
-    shown = legal.shown_text(stored, current, current_app.config["DEFAULT_LANGUAGE"])
+    shown = legal.shown_text(stored, current, city().default_language)
     return render_template(
         "legal/page.html", key=page_key, title=TITLES[page_key],
         # stored sanitised; cleaned again here so rows written around the service stay safe

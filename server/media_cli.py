@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from media_tools.errors import PanoramaRejected
+from server.city_settings import city
 from server.extensions import db
 from server.jobs import handler_registry
 from server.jobs.worker import Worker
@@ -42,7 +43,7 @@ def _scene_for(result: IngestResult, slug: str, title: str) -> Scene:
         return scenes.update_scene(db.session, scene.id, {"panorama": panorama.public_id})
     fields: scenes.SceneFields = {
         "slug": slug, "panorama": panorama.public_id,
-        "title": {current_app.config["DEFAULT_LANGUAGE"]: title},
+        "title": {city().default_language: title},
     }
     if panorama.gps_latitude is not None and panorama.gps_longitude is not None:
         fields["latitude"] = panorama.gps_latitude

@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session
 from media_tools.errors import PanoramaRejected
 from media_tools.formats import Limits
 from media_tools.tiling import TilingOptions, tile_panorama
+from server import takedowns
 from server.extensions import db
 from server.jobs import JobContext, JobInterrupted, PermanentJobError, handler_registry
 from server.storage import IMMUTABLE_CACHE_CONTROL, ObjectNotFound
 from server.storage_setup import originals_storage, public_storage
 from tours import ingest
 from tours.jobs import LeaseLost
-from tours.models import Panorama, PanoramaRevision, RevisionState, Scene
+from tours.models import Panorama, PanoramaRevision, PanoramaStatus, RevisionState, Scene
 
 #: the share of the progress bar that fetching the original takes; tiling has the rest
 FETCH_SHARE = 5
@@ -66,6 +67,8 @@ def run_tiling(ctx: JobContext) -> None:
     panorama = ctx.session.get(Panorama, ctx.payload["panorama_id"])
     if panorama is None:
         raise PermanentJobError(f"panorama {ctx.payload['panorama_id']} no longer exists")
+    if panorama.status is PanoramaStatus.TAKEN_DOWN:
+        raise PermanentJobError(f"panorama {panorama.public_id} was taken down")
     final_attempt = ctx.attempt >= _max_attempts(ctx)
     try:
         _tile(ctx, panorama)
@@ -192,3 +195,4 @@ def init_app(app: Flask) -> None:
     registry = handler_registry(app)
     registry.register(ingest.TILE_JOB, run_tiling)
     registry.register(ingest.SWEEP_JOB, run_sweep)
+    takedowns.init_app(app)

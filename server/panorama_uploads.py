@@ -140,11 +140,15 @@ def ingest_file(
     """Check, store and register one panorama file; commits.
 
     Raises ``PanoramaRejected`` for a file that cannot be a panorama (nothing stored),
+    ``PanoramaTakenDown`` for the file of a panorama taken down after a report,
     ``StorageError`` when the originals storage fails (nothing registered), and domain errors
     for bad credits.
     """
     sha256, size = _hash_and_size(stream)
     existing = ingest.find_by_sha256(db.session, sha256)
+    if existing is not None:
+        # taken down after a report: the same bytes are refused, never quietly shown again
+        ingest.refuse_taken_down(existing)
     if existing is not None and existing.status is not PanoramaStatus.FAILED:
         return IngestResult(existing, created=False, job_id=None)
     if existing is not None:

@@ -60,6 +60,8 @@ class UploadResultSchema(ma.Schema):
 @bp.alt_response(200, schema=UploadResultSchema, description="The same file was uploaded before")
 @bp.alt_response(413, response="DEFAULT_ERROR", description="File or image too large")
 @bp.alt_response(415, response="DEFAULT_ERROR", description="Not a JPEG, PNG or WebP image")
+@bp.alt_response(409, response="DEFAULT_ERROR",
+                 description="The file of a panorama taken down after a report")
 @bp.alt_response(422, response="DEFAULT_ERROR", description="Not a usable panorama")
 @bp.alt_response(503, response="DEFAULT_ERROR", description="Storage unavailable")
 def upload_panorama(files: dict[str, Any], form: dict[str, Any]) -> Any:

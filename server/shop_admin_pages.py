@@ -34,6 +34,7 @@ from werkzeug.wrappers import Response
 from media_tools.errors import ImageRejected
 from media_tools.web_images import WEB_IMAGE_LIMITS, prepare_web_image
 from server import shop_forms, shop_labels, shop_presenter
+from server.city_settings import city
 from server.extensions import db
 from server.image_uploads import delete_objects, rejection_message
 from server.paging import page_number_or_400
@@ -123,7 +124,7 @@ def new_shop() -> Response:
     actor = current_account()
     if request.method == "GET":
         blank = shop_forms.form_of_shop(None, shop_labels.language(),
-                                        time_zone=current_app.config["CITY_TIME_ZONE"])
+                                        time_zone=city().time_zone)
         return _render_profile(None, blank)
     form = shop_forms.form_of_post(request.form)
     parsed = shop_forms.parse_profile(form, language=shop_labels.language(), with_slug=True)
@@ -131,7 +132,7 @@ def new_shop() -> Response:
         return _render_profile(None, form, status=400)
     try:
         shop = shops.create_shop(db.session, actor, parsed.fields,
-                                 default_time_zone=current_app.config["CITY_TIME_ZONE"])
+                                 default_time_zone=city().time_zone)
     except DomainError as exc:
         db.session.rollback()
         return _refused(None, form, parsed, exc)

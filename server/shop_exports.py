@@ -37,12 +37,13 @@ from typing import Any
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from server.city_settings import city
 from server.extensions import db
 from server.shop_presenter import text
 from server.storage_setup import public_storage
@@ -186,7 +187,7 @@ def item_list(shop_list: Sequence[Shop]) -> dict[str, Any]:
         business.pop("@context")
         items.append({"@type": "ListItem", "position": position, "item": business})
     return {"@context": "https://schema.org", "@type": "ItemList",
-            "name": _("Shops of %(city)s", city=current_app.config["CITY_NAME"]),
+            "name": _("Shops of %(city)s", city=city().name),
             "numberOfItems": len(items), "itemListElement": items}
 
 
@@ -269,7 +270,7 @@ def shops_csv(shop_list: Iterable[Shop]) -> str:
 
 def geojson_feature(shop: Shop) -> dict[str, Any]:
     """One shop as a GeoJSON point with OSM-style properties (empty ones left out)."""
-    default = current_app.config["DEFAULT_LANGUAGE"]
+    default = city().default_language
     name = shop.name or {}
     properties: dict[str, Any] = {
         "name": localized(name, default, default),

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any, BinaryIO
 
-from flask import current_app
 from flask_babel import gettext as _
 
+from server.city_settings import city
 from server.extensions import db
 from server.storage import ObjectNotFound
 from server.storage_setup import originals_storage
@@ -46,15 +46,14 @@ def read_limited(stream: BinaryIO) -> bytes:
 
 
 def city_time_zone() -> str:
-    """The time zone new shops get (``CITY_TIME_ZONE``)."""
-    config = current_app.config
-    return str(config.get("CITY_TIME_ZONE") or config["BABEL_DEFAULT_TIMEZONE"])
+    """The time zone new shops get (the city's, see :mod:`server.city_settings`)."""
+    return city().time_zone
 
 
 def plan_file(data: bytes, filename: str, status: str) -> ImportPlan:
     """The plan for ``data`` with the city's default language and time zone (a dry run)."""
     return plan_import(db.session, data, filename,
-                       default_language=current_app.config["DEFAULT_LANGUAGE"],
+                       default_language=city().default_language,
                        default_time_zone=city_time_zone(), status=status)
 
 

@@ -6,12 +6,12 @@ One place, so the profile form and the moderation diff call a field by the same 
 from __future__ import annotations
 
 from babel.dates import get_day_names
-from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from server.city_settings import city
 from tours import shops
 from tours.i18n import localized
 from tours.models import ChangeKind, OfferKind, ShopStatus, Wheelchair
@@ -81,12 +81,12 @@ COMMON_TIME_ZONES = (
 
 def language() -> str:
     """The page's language code (``de``)."""
-    return str(get_locale() or current_app.config["DEFAULT_LANGUAGE"])
+    return str(get_locale() or city().default_language)
 
 
 def in_language(value: dict[str, str] | None) -> str:
     """A translatable text in the page's language, else the city's, else any."""
-    return localized(value, language(), current_app.config["DEFAULT_LANGUAGE"])
+    return localized(value, language(), city().default_language)
 
 
 def weekday_names() -> list[tuple[int, str]]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from server.city_settings import city
 from server.storage_setup import public_storage
 from tours import opening_hours
 from tours.i18n import localized
@@ -23,12 +24,12 @@ from tours.shops import PAYMENT_METHODS
 
 
 def language() -> str:
-    return str(get_locale() or current_app.config["DEFAULT_LANGUAGE"])
+    return str(get_locale() or city().default_language)
 
 
 def text(value: dict[str, str] | None) -> str:
     """``value`` in the visitor's language, else the city's, else any."""
-    return localized(value, language(), current_app.config["DEFAULT_LANGUAGE"])
+    return localized(value, language(), city().default_language)
 
 
 def category_view(category: Category) -> dict[str, str]:

@@ -17,6 +17,7 @@ from flask_smorest import Blueprint
 
 from server import shop_directory, shop_presenter
 from server.api_caching import public_cache
+from server.city_settings import city
 from server.editor_api import (
     IF_MATCH,
     MAX_PAGE_SIZE,
@@ -329,10 +330,9 @@ def list_managed_shops(query: dict[str, Any], pagination_parameters: Any) -> lis
 @bp.alt_response(409, response="CONFLICT")
 def create_shop(data: dict[str, Any]) -> tuple[Shop, dict[str, str]]:
     """Create a shop as a draft. A shop owner who creates one owns it."""
-    from flask import current_app
 
     shop = shops.create_shop(db.session, current_account(), data,  # type: ignore[arg-type]
-                             default_time_zone=current_app.config["CITY_TIME_ZONE"])
+                             default_time_zone=city().time_zone)
     db.session.commit()
     return shop, etag(shop.version)
 

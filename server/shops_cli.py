@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from server import shop_imports
+from server.city_settings import city
 from server.extensions import db
 from tours import accounts, shops
 from tours.errors import DomainError
@@ -66,7 +67,7 @@ def _issue_text(issue: dict[str, str]) -> str:
 def import_command(file: Path, apply_it: bool, status: str, editor_email: str | None) -> None:
     """Report what importing FILE (CSV or GeoJSON) would do; with --apply, import it."""
     # there is no request to choose a language from: the command speaks the city's default one
-    with force_locale(current_app.config["DEFAULT_LANGUAGE"]):
+    with force_locale(city().default_language):
         if apply_it and not editor_email:
             raise click.UsageError(_("--apply needs --editor EMAIL: the account the import is "
                                      "recorded under."))

@@ -15,7 +15,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
-    current_app,
     render_template,
     request,
     send_from_directory,
@@ -23,6 +22,7 @@ from flask import (
 )
 
 from server import page_links, shop_directory, walk_presenter
+from server.city_settings import city
 from server.extensions import db
 from server.shop_exports import absolute_url
 from server.shop_pages import MAX_QUERY_LENGTH, directory_card, og_locale, walk_link
@@ -87,7 +87,7 @@ def home() -> str:
     tours = walk.public_tours(db.session, now)
     query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
     return render_template(
-        "home.html", city_name=current_app.config["CITY_NAME"],
+        "home.html", city_name=city().name,
         tours=[_tour_card(tour) for tour in tours], intro_length=INTRO_LENGTH,
         query=query, search=search_shops(query, now) if query else None,
         directory_url=url_for("shop_pages.directory", q=query) if query else None,

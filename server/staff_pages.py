@@ -36,6 +36,7 @@ from wtforms import EmailField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from server.city_settings import city
 from server.extensions import db
 from server.mail import MailError, mail_settings, send_mail
 from server.paging import page_number_or_400
@@ -127,15 +128,15 @@ def _deliver(issued: IssuedLink) -> ShownLink:
 
 def _mail_text(user: User, url: str, expires_at: dt.datetime, invitation: bool
                ) -> tuple[str, str]:
-    city = current_app.config["CITY_NAME"]
-    values = {"name": user.display_name or user.email, "city": city, "url": url,
+    city_name = city().name
+    values = {"name": user.display_name or user.email, "city": city_name, "url": url,
               "expires": format_datetime(expires_at, "short")}
     if invitation:
-        return (_("Your account for %(city)s", city=city),
+        return (_("Your account for %(city)s", city=city_name),
                 _("Hello %(name)s,\n\nyou are invited to an account for %(city)s. Choose your "
                   "password with this link; it works once, until %(expires)s:\n\n%(url)s\n\n"
                   "If you did not expect this mail, you can ignore it.", **values))
-    return (_("A new password for %(city)s", city=city),
+    return (_("A new password for %(city)s", city=city_name),
             _("Hello %(name)s,\n\nchoose a new password for your account for %(city)s with "
               "this link; it works once, until %(expires)s:\n\n%(url)s\n\nIf you did not ask "
               "for a new password, tell the city's team; your password stays as it is.",
@@ -159,7 +160,7 @@ def _invitation_form(actor: User, *, blank: bool = False) -> InvitationForm:
 
 def _shop_label(shop: Shop) -> str:
     """The shop's name in the reader's language, with its address name to tell shops apart."""
-    default = current_app.config["DEFAULT_LANGUAGE"]
+    default = city().default_language
     name = localized(shop.name, str(get_locale() or default), default)
     return f"{name} ({shop.slug})" if name else shop.slug
 

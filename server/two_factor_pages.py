@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -32,6 +31,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 from server import sign_in
+from server.city_settings import city
 from server.extensions import db
 from server.security import (
     current_account,
@@ -101,7 +101,7 @@ def _render_page(*, code_form: CodeForm | None = None, off_form: TurnOffForm | N
     secret = None if user.totp_secret is not None else _setup_secret()
     uri = None
     if secret is not None:
-        uri = two_factor.provisioning_uri(secret, user.email, current_app.config["CITY_NAME"])
+        uri = two_factor.provisioning_uri(secret, user.email, city().name)
     if off_form is not None:
         off_form.code_or_password.data = ""
     html = render_template(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from server.city_settings import city
 from server.extensions import db
 from server.security import password_hasher
 from tours import accounts
@@ -35,7 +36,7 @@ def _read_password(from_stdin: bool) -> str:
 def create_admin(email: str | None, display_name: str, password_stdin: bool) -> None:
     """Create an admin account, e.g. the first one of a new installation."""
     # there is no request to choose a language from: the command speaks the city's default one
-    with force_locale(current_app.config["DEFAULT_LANGUAGE"]):
+    with force_locale(city().default_language):
         if email is None:
             email = str(click.prompt(_("Email address")))
         password = _read_password(password_stdin)

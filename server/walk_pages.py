@@ -21,11 +21,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import escape
 
 from server import page_links, walk_presenter, walk_text
+from server.city_settings import city
 from server.extensions import db
 from server.shop_exports import absolute_url
 from server.shop_presenter import text
@@ -144,7 +145,7 @@ def embed_snippet(tour: Tour, title: str) -> str:
     """The ``<iframe>`` a shop or partner site pastes to show the tour (escaped by the
     template, shown as text)."""
     src = url_for("walk_pages.embed_tour", slug=tour.slug, _external=True)
-    label = f"{title} · {current_app.config['CITY_NAME']}"
+    label = f"{title} · {city().name}"
     return (f'<iframe src="{escape(src)}" title="{escape(label)}" width="800" height="450" '
             'style="border:0;max-width:100%" loading="lazy" allowfullscreen '
             'allow="fullscreen; gyroscope; accelerometer"></iframe>')
@@ -175,7 +176,7 @@ def _render(tour: Tour, scene: Scene, *, embedded: bool = False) -> str:
         # an embed page points search engines at the full page (see page_links' rule)
         canonical=url_for("walk_pages.scene", slug=tour.slug, scene=scene.slug,
                           _external=True) if embedded else page_links.canonical_url(),
-        city_name=current_app.config["CITY_NAME"],
+        city_name=city().name,
     )
 
 
@@ -215,5 +216,5 @@ def text_version(slug: str) -> str:
     return render_template(
         "walk/text.html", tour=found, tour_title=text(found.title), intro=text(found.intro),
         places=walk_text.tour_places(db.session, found, utcnow()),
-        city_name=current_app.config["CITY_NAME"],
+        city_name=city().name,
     )

@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tours import jobs as job_service
+from tours.errors import N_, Conflict
 from tours.models import (
     Job,
     JobStatus,
@@ -38,6 +39,26 @@ SWEEP_JOB = "sweep_panoramas"
 SWEEP_SLACK = dt.timedelta(minutes=1)
 #: the job kind that renders a scene's share image (og:image) from its panorama's SD copy
 SHARE_IMAGE_JOB = "render_share_image"
+#: the job kind that deletes a taken-down panorama's original and tiles (``tours.image_reports``)
+PURGE_JOB = "purge_panorama"
+
+
+class PanoramaTakenDown(Conflict):
+    """The file is a panorama an editor took down after a report: it is not taken back in.
+
+    Content addressing would otherwise quietly revive it (the same bytes, the same panorama);
+    an editor who wants the picture back uploads an edited (e.g. blurred) file, which is a new
+    panorama.
+    """
+
+    message = N_("This image was taken down after a report and cannot be uploaded again. "
+                 "Upload an edited version instead.")
+
+
+def refuse_taken_down(panorama: Panorama) -> None:
+    """Raise :class:`PanoramaTakenDown` for a taken-down panorama."""
+    if panorama.status is PanoramaStatus.TAKEN_DOWN:
+        raise PanoramaTakenDown()
 
 
 @dataclass(frozen=True)
@@ -91,6 +112,7 @@ def register_upload(
     """
     existing = find_by_sha256(session, sha256)
     if existing is not None:
+        refuse_taken_down(existing)
         return existing, None
     panorama = Panorama(
         sha256=sha256,
@@ -119,7 +141,9 @@ def register_upload(
 
 
 def queue_tiling(session: Session, panorama: Panorama, *, max_attempts: int = 5) -> int:
-    """Queue (re-)tiling of ``panorama``; returns the job id."""
+    """Queue (re-)tiling of ``panorama``; returns the job id. A taken-down panorama is never
+    tiled again (:class:`PanoramaTakenDown`)."""
+    refuse_taken_down(panorama)
     job = job_service.enqueue(session, TILE_JOB, {"panorama_id": panorama.id},
                               max_attempts=max_attempts)
     if panorama.current_revision is None:
@@ -160,9 +184,14 @@ def finish_revision(
     session: Session, revision: PanoramaRevision, manifest: dict[str, Any],
     now: dt.datetime | None = None,
 ) -> None:
-    """Switch the panorama to ``revision`` (its manifest is written); retire the one before."""
+    """Switch the panorama to ``revision`` (its manifest is written); retire the one before.
+
+    A panorama taken down while it was being tiled stays down (:class:`PanoramaTakenDown`): the
+    revision stays ``building`` and the sweep removes its objects.
+    """
     now = now or utcnow()
     panorama = revision.panorama
+    refuse_taken_down(panorama)
     for older in panorama.revisions:
         if older is not revision and older.state is RevisionState.READY:
             older.state = RevisionState.RETIRED
@@ -183,7 +212,8 @@ def record_tiling_failure(
     marked failed once no retry is left."""
     panorama.error_code = code[:64]
     panorama.error_message = message
-    if final and panorama.current_revision is None:
+    if (final and panorama.current_revision is None
+            and panorama.status is not PanoramaStatus.TAKEN_DOWN):
         panorama.status = PanoramaStatus.FAILED
     session.flush()
 
@@ -212,7 +242,8 @@ def next_sweep_due(session: Session, *, grace: dt.timedelta) -> dt.datetime | No
                        .where(PanoramaRevision.state == RevisionState.RETIRED)),
         session.scalar(select(func.min(PanoramaRevision.created_at))
                        .where(PanoramaRevision.state == RevisionState.BUILDING)),
-        session.scalar(select(func.min(Panorama.updated_at)).where(Panorama.id.not_in(shown))),
+        session.scalar(select(func.min(Panorama.updated_at)).where(
+            Panorama.id.not_in(shown), Panorama.status != PanoramaStatus.TAKEN_DOWN)),
     ]
     moments = [moment for moment in candidates if moment is not None]
     return min(moments) + grace if moments else None
@@ -255,10 +286,12 @@ def release_panorama(session: Session, panorama: Panorama) -> None:
 def unused_panoramas(
     session: Session, *, grace: dt.timedelta, now: dt.datetime | None = None
 ) -> list[Panorama]:
-    """Panoramas no scene shows, last changed longer than ``grace`` ago."""
+    """Panoramas no scene shows, last changed longer than ``grace`` ago. Taken-down panoramas
+    are kept: their row is what refuses the same file again (:func:`refuse_taken_down`)."""
     cutoff = (now or utcnow()) - grace
     shown = select(Scene.panorama_id).where(Scene.panorama_id.is_not(None))
     return list(session.scalars(
-        select(Panorama).where(Panorama.id.not_in(shown), Panorama.updated_at < cutoff)
+        select(Panorama).where(Panorama.id.not_in(shown), Panorama.updated_at < cutoff,
+                               Panorama.status != PanoramaStatus.TAKEN_DOWN)
         .order_by(Panorama.id)
     ))

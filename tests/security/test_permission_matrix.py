@@ -34,7 +34,16 @@ from server.storage_setup import originals_storage, public_storage
 from tests.support.accounts import bearer_headers
 from tests.support.apps import base_config, close_app, database_for
 from tests.support.content import create_panorama
-from tours import account_links, hotspots, links, scenes, shop_media, shops, tour_service
+from tours import (
+    account_links,
+    hotspots,
+    image_reports,
+    links,
+    scenes,
+    shop_media,
+    shops,
+    tour_service,
+)
 from tours.models import (
     ApiToken,
     Base,
@@ -165,6 +174,9 @@ POLICY: dict[str, Rule] = {
     "walk_pages.text_version GET": Rule(EVERYONE, values={"slug": "old-town"}),
     "walk_pages.embed_tour GET": Rule(EVERYONE, values={"slug": "old-town"}),
     "walk_pages.embed_scene GET": Rule(EVERYONE, values={"slug": "old-town"}),
+    # visitors report an image (no account, no CSRF token: no session is used)
+    "image_reports_api.report_image POST": Rule(EVERYONE, json={
+        "reason": "person", "comment": "A face", "view": {"yaw": 10, "pitch": 0, "zoom": 50}}),
     # keeping shops: owners their own, staff every shop
     "shops_api.list_managed_shops GET": Rule(OWNERS_AND_STAFF),
     "shops_api.create_shop POST": Rule(OWNERS_AND_STAFF, json={
@@ -211,6 +223,9 @@ POLICY: dict[str, Rule] = {
     "shop_admin.delete_offer POST": Rule(SHOP_KEEPERS),
     "moderation.queue GET": Rule(STAFF),
     "moderation.decide POST": Rule(STAFF, form={"decision": "reject", "comment": "No"}),
+    "report_moderation.reports GET": Rule(STAFF),
+    "report_moderation.decide POST": Rule(STAFF, form={"decision": "dismiss"}),
+    "report_moderation.retry_purge POST": Rule(STAFF),
     # importing shops: editors
     "shop_import.upload_form GET": Rule(STAFF),
     "shop_import.dry_run POST": Rule(STAFF, form={}),
@@ -255,6 +270,23 @@ POLICY: dict[str, Rule] = {
     "legal_admin.edit GET": Rule(ADMINS, values={"key": "imprint"}),
     "legal_admin.edit POST": Rule(ADMINS, values={"key": "imprint"},
                                   form={"body-en": "The city of Flaneur.", "version": "0"}),
+    # the city's settings and category list (admins), and the stylesheet with its colours
+    "city_settings.stylesheet GET": Rule(EVERYONE),
+    "city_settings.settings GET": Rule(ADMINS),
+    "city_settings.settings POST": Rule(ADMINS, form={
+        "version": "0", "name": "Neustadt", "header_colour": "#003366", "header_text": "light",
+        "accent_colour": "#8a1c1c", "default_language": "de", "time_zone": "Europe/Berlin",
+        "map_latitude": "", "map_longitude": ""}),
+    "city_settings.categories GET": Rule(ADMINS),
+    "city_settings.new_category GET": Rule(ADMINS),
+    "city_settings.new_category POST": Rule(ADMINS, form={
+        "key": "tea", "label-en": "Tea", "osm_key": "shop", "osm_value": "tea",
+        "schema_type": "Store", "position": "5"}),
+    "city_settings.edit_category GET": Rule(ADMINS, values={"key": "florist"}),
+    "city_settings.edit_category POST": Rule(ADMINS, values={"key": "florist"}, form={
+        "label-en": "Flowers", "osm_key": "shop", "osm_value": "florist",
+        "schema_type": "Florist", "position": "160"}),
+    "city_settings.delete_category POST": Rule(ADMINS, values={"key": "florist"}),
 }
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 #: request bodies that need the world's ids, filled in per test
@@ -332,6 +364,7 @@ def build_world(app: Flask) -> dict[str, Any]:
         tour = tour_service.create_tour(session, {"slug": "old-town", "title": {"en": "Old"},
                                                   "status": "published"})
         stop = tour_service.add_stop(session, tour.id, {"scene_id": hall.id})
+        report = image_reports.create_report(session, market, {"reason": "person"})
         job = session.scalar(select(Job).limit(1))
         anna_token = session.scalar(select(ApiToken).where(ApiToken.user_id == anna.id))
         _link, secret = account_links.issue_link(session, anna, LinkPurpose.PASSWORD_RESET,
@@ -347,6 +380,7 @@ def build_world(app: Flask) -> dict[str, Any]:
             "user_id": anna.id, "key": image.variants["large"]["key"],
             "filename": "site.css", "shop_b_id": shop_b.id, "secret": secret,
             "tour_slug": tour.slug, "scene_slug": market.slug, "scene": market.slug,
+            "report_id": report.id,
         }
     return {"values": values, "headers": headers}
 

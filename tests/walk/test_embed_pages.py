@@ -49,7 +49,9 @@ def test_an_embedded_scene_keeps_the_requested_view(client, walk: Walk):
 def test_the_tour_page_offers_the_iframe_code(client, walk: Walk):
     response = client.get("/tours/old-town?lang=en")
     body = response.get_data(as_text=True)
-    code = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", body, re.S).group(1))
+    # the read-only one: the page also has the "report this image" form's comment field
+    code = html.unescape(re.search(r"<textarea readonly[^>]*>(.*?)</textarea>", body,
+                                   re.S).group(1))
     assert code.startswith('<iframe src="http://localhost/embed/tours/old-town" ')
     assert 'title="Old town · ' in code
     assert 'allowfullscreen' in code

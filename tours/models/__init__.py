@@ -2,6 +2,7 @@
 
 from tours.models.audit import AuditEvent
 from tours.models.base import Base, UTCDateTime, utcnow
+from tours.models.city import CITY_SETTINGS_ID, CitySettings
 from tours.models.hotspots import Hotspot, HotspotKind
 from tours.models.jobs import Job, JobStatus
 from tours.models.legal import LegalPage, LegalPageKey
@@ -12,6 +13,7 @@ from tours.models.panoramas import (
     RevisionState,
     new_public_id,
 )
+from tours.models.reports import ImageReport, ReportReason, ReportStatus
 from tours.models.scenes import Link, LinkKind, Scene, View
 from tours.models.shops import (
     Category,
@@ -31,6 +33,7 @@ from tours.models.tours import Stop, Tour, TourStatus
 from tours.models.users import AccountLink, ApiToken, LinkPurpose, Role, User
 
 __all__ = [
+    "CITY_SETTINGS_ID",
     "AccountLink",
     "ApiToken",
     "AuditEvent",
@@ -39,9 +42,11 @@ __all__ = [
     "ChangeKind",
     "ChangeRequest",
     "ChangeStatus",
+    "CitySettings",
     "Hotspot",
     "HotspotKind",
     "ImageKind",
+    "ImageReport",
     "Job",
     "JobStatus",
     "LegalPage",
@@ -54,6 +59,8 @@ __all__ = [
     "Panorama",
     "PanoramaRevision",
     "PanoramaStatus",
+    "ReportReason",
+    "ReportStatus",
     "RevisionState",
     "Role",
     "Scene",

@@ -50,6 +50,9 @@ class PanoramaStatus(enum.StrEnum):
     TILING = "tiling"
     READY = "ready"
     FAILED = "failed"
+    #: removed after a report: never shown again, its objects deleted from both storages; the
+    #: row stays as a tombstone, so the same file cannot be uploaded back by accident
+    TAKEN_DOWN = "taken_down"
 
 
 class RevisionState(enum.StrEnum):
@@ -115,6 +118,8 @@ class Panorama(Base):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"), index=True, default=None
     )
+    #: when a taken-down panorama's original and tiles were deleted; None while that is pending
+    purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

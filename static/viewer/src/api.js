@@ -57,4 +57,6 @@ export const walkApi = {
   /** Where the scenes of the tour's walk lie, for the plan (plan.js). */
   plan: (slug) => request("GET", `/walk/tours/${segment(slug)}/plan`),
   scene: (slug) => request("GET", `/walk/scenes/${segment(slug)}`),
+  /** A visitor's report of the scene's image ({reason, comment, view}); no account needed. */
+  report: (slug, body) => request("POST", `/walk/scenes/${segment(slug)}/reports`, body),
 };

@@ -18,6 +18,7 @@ import { cardPanel, openLink } from "./cards.js";
 import { hasWebGL, showNoWebGL } from "./fallback.js";
 import { WalkGyroscopePlugin } from "./gyroscope.js";
 import { walkPlan } from "./plan.js";
+import { reportForm } from "./report.js";
 import { addressKeeper, currentView } from "./state.js";
 import { escapeHtml, readStrings } from "./strings.js";
 import { tiledPanorama } from "./tiles.js";
@@ -115,12 +116,21 @@ export async function startWalk(container) {
       zoom: Number(container.dataset.zoom) || 50,
     },
   };
+  // "Report this image" sends the scene and view shown now (the start's until a viewer runs)
+  let shownViewer = null;
+  reportForm(document.getElementById("walk-report"), {
+    current: () => ({
+      scene: container.dataset.scene,
+      view: shownViewer ? currentView(shownViewer) : start.view,
+    }),
+  });
   if (!hasWebGL()) {
     // no broken viewer: a message and the way to the text version instead
     showNoWebGL(container, t);
     return null;
   }
   const viewer = startViewer(container, t);
+  shownViewer = viewer;
   const virtualTour = viewer.getPlugin(VirtualTourPlugin);
   const markers = viewer.getPlugin(MarkersPlugin);
   const panel = cardPanel(document.getElementById("walk-card"), t);
