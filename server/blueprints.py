@@ -36,6 +36,7 @@ def register(app: Flask) -> None:
         sitemap_pages,
         staff_pages,
         tokens_api,
+        tour_archive_api,
         tours_api,
         two_factor_pages,
         walk_api,
@@ -61,6 +62,7 @@ def register(app: Flask) -> None:
         tokens_api, jobs_api,
         # content (editors)
         panoramas_api, panorama_uploads_api, scenes_api, hotspots_api, tours_api,
+        tour_archive_api,
         # shops
         shops_api, shop_media_api, shop_imports_api,
         # the visitors' viewer, and their reports of an image

@@ -6,9 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from server import demo_cli, media_cli, shops_cli, users_cli
+    from server import demo_cli, media_cli, shops_cli, tours_cli, users_cli
 
     users_cli.init_app(app)
     media_cli.init_app(app)
     shops_cli.init_app(app)
+    tours_cli.init_app(app)
     demo_cli.init_app(app)

@@ -160,6 +160,8 @@ POLICY: dict[str, Rule] = {
     "tours_api.reorder_stops PUT": Rule(STAFF, json={"stop_ids": []}),
     "tours_api.update_stop PATCH": Rule(STAFF, json={"text": {"en": "Stop"}}),
     "tours_api.delete_stop DELETE": Rule(STAFF),
+    "tour_archive_api.export GET": Rule(STAFF),
+    "tour_archive_api.import_tour POST": Rule(STAFF, form={}),
     # the public shop directory
     "shops_api.list_categories GET": Rule(EVERYONE),
     "shops_api.search_shops GET": Rule(EVERYONE),
@@ -297,7 +299,8 @@ BODY_IDS = {
     "shop_media_api.reorder_photos PUT": {"image_ids": "image_ids"},
 }
 UPLOADS = {"shop_media_api.upload_image POST", "panorama_uploads_api.upload_panorama POST",
-           "shop_admin.upload_images POST", "hotspots_api.put_image PUT"}
+           "shop_admin.upload_images POST", "hotspots_api.put_image PUT",
+           "tour_archive_api.import_tour POST"}
 
 
 def operations(app: Flask) -> set[str]:
