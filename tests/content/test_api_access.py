@@ -38,6 +38,8 @@ EXPECTED = {
     ("GET", "/api/panoramas"), ("GET", "/api/panoramas/<string:panorama_id>"),
     ("PATCH", "/api/panoramas/<string:panorama_id>"),
 }
+#: reads that this module's world refuses for its content, never for the caller
+GET_REFUSED_FOR_CONTENT = {("GET", "/api/tours/<int:tour_id>/export"): {409}}
 
 
 def content_operations(app: Flask) -> list[tuple[str, str]]:
@@ -107,6 +109,8 @@ def test_editors_and_admins_may_use_every_endpoint(app, client, content, auth_he
         status = client.open(url_for_rule(rule, content), method=method, json={},
                              headers=headers).status_code
         allowed = {200} if method == "GET" else {200, 201, 204, 409, 422}
+        # the world's panoramas have no original in storage: a tour of them cannot be exported
+        allowed |= GET_REFUSED_FOR_CONTENT.get((method, rule), set())
         if status not in allowed:
             refused[f"{method} {rule}"] = status
     assert refused == {}
