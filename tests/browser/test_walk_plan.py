@@ -28,15 +28,13 @@ from demo.city import LINKS as DEMO_LINKS
 from demo.city import SCENES, TOUR
 from server.demo_cli import load_demo_city
 from server.extensions import db
-from server.storage import IMMUTABLE_CACHE_CONTROL
-from server.storage_setup import public_storage
 from tests.browser.test_pages import BUNDLE
 from tests.browser.test_walk_viewer import Tiles, open_walk, tiles  # noqa: F401 - a fixture
 from tests.support.browser import screenshot
 from tests.support.live_server import serve
 from tests.support.requirements import require
+from tests.support.walk_world import stored_panorama
 from tours import links, tour_service
-from tours.ingest import revision_prefix
 from tours.models import Panorama, Scene, TourStatus
 
 pytestmark = pytest.mark.browser
@@ -72,14 +70,7 @@ def app_config(app_config: dict[str, Any], request: pytest.FixtureRequest) -> di
 @pytest.fixture
 def world(app: Flask, tiles: Tiles, make_panorama: Callable[..., Panorama],  # noqa: F811
           make_scene: Callable[..., Scene]) -> dict[str, Scene]:
-    require(BUNDLE.exists(), "the viewer bundle", "run `make viewer`")
-    panorama = make_panorama(manifest=tiles.manifest, author="Ana Ruiz", licence="CC-BY-4.0")
-    with app.app_context():
-        storage = public_storage()
-        prefix = revision_prefix(panorama, str(panorama.current_revision))
-        for key, (data, kind) in tiles.objects.items():
-            storage.put(f"{prefix}/{key}", data, content_type=kind,
-                        cache_control=IMMUTABLE_CACHE_CONTROL)
+    panorama = stored_panorama(app, tiles, make_panorama)
     places = {"market": MARKET, "hall": HALL, "lane": LANE}
     scenes = {slug: make_scene(panorama, slug=slug, title={"en": slug.title()},
                                north_offset=NORTH_OFFSETS[slug], latitude=where[0],

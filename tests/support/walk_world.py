@@ -79,10 +79,10 @@ def tiles() -> Tiles:
     return Tiles(result.manifest, objects)
 
 
-@pytest.fixture
-def world(app: Flask, tiles: Tiles, make_panorama: Callable[..., Panorama],
-          make_scene: Callable[..., Scene], make_shop: Callable[..., Any]) -> WalkWorld:
-    """The walk of this module's docstring, in the test app's database and public storage."""
+def stored_panorama(app: Flask, tiles: Tiles, make_panorama: Callable[..., Panorama]
+                    ) -> Panorama:
+    """A panorama row whose tiles are in the app's public storage (the viewer bundle must be
+    built to show it)."""
     require(BUNDLE.exists(), "the viewer bundle", "run `make viewer`")
     panorama = make_panorama(manifest=tiles.manifest, author="Ana Ruiz", licence="CC-BY-4.0")
     with app.app_context():
@@ -91,6 +91,14 @@ def world(app: Flask, tiles: Tiles, make_panorama: Callable[..., Panorama],
         for key, (data, kind) in tiles.objects.items():
             storage.put(f"{prefix}/{key}", data, content_type=kind,
                         cache_control=IMMUTABLE_CACHE_CONTROL)
+    return panorama
+
+
+@pytest.fixture
+def world(app: Flask, tiles: Tiles, make_panorama: Callable[..., Panorama],
+          make_scene: Callable[..., Scene], make_shop: Callable[..., Any]) -> WalkWorld:
+    """The walk of this module's docstring, in the test app's database and public storage."""
+    panorama = stored_panorama(app, tiles, make_panorama)
     market = make_scene(panorama, slug="market", north_offset=0.0,
                         title={"en": "Market", "de": "Markt"})
     hall = make_scene(panorama, slug="hall", north_offset=0.0,
