@@ -40,7 +40,8 @@ $(VIEWER)/node_modules/.installed: $(VIEWER)/package.json $(VIEWER)/package-lock
 	cd $(VIEWER) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(VIEWER)/dist/flaneur.js: $(VIEWER)/node_modules/.installed $(VIEWER)/build.mjs $(wildcard $(VIEWER)/src/*)
+$(VIEWER)/dist/flaneur.js: $(VIEWER)/node_modules/.installed $(VIEWER)/build.mjs $(wildcard $(VIEWER)/src/*) \
+		$(wildcard $(VIEWER)/src/editor/*)
 	cd $(VIEWER) && npm run --silent build
 
 translations: $(MO_FILES)

@@ -67,6 +67,7 @@ from tours.models import (
     User,
     View,
 )
+from tours.tour_publishing import tour_copy
 
 DEFAULT_SIZE = 4096
 #: what the tiler accepts as a panorama (narrower is refused) and what is sensible to render
@@ -400,7 +401,7 @@ def _picture(session: Session, media: DemoMedia, hotspot: Hotspot, landmark: Lan
 def _tour(session: Session, scene_rows: Mapping[str, Scene], report: LoadReport) -> None:
     fields: tour_service.TourFields = {
         "title": TOUR.title, "intro": TOUR.intro,
-        "cover_scene_id": scene_rows[TOUR.cover_scene].id, "status": TourStatus.PUBLISHED,
+        "cover_scene_id": scene_rows[TOUR.cover_scene].id,
         "publish_from": None, "publish_until": None,
     }
     tour = session.scalar(select(Tour).where(Tour.slug == TOUR.slug))
@@ -416,6 +417,10 @@ def _tour(session: Session, scene_rows: Mapping[str, Scene], report: LoadReport)
         else:
             report.count("tour", "unchanged")
     _stops(session, tour, scene_rows, report)
+    # visitors see the copy taken at publication: publish again only when the rows differ
+    if tour.status is not TourStatus.PUBLISHED or tour.published != tour_copy(tour):
+        tour_service.publish_tour(session, tour.id)
+        report.count("publication", "updated")
 
 
 def _stops(session: Session, tour: Tour, scene_rows: Mapping[str, Scene],

@@ -11,6 +11,7 @@ from media_tools.errors import ImageRejected, PanoramaRejected, RejectionCode
 from media_tools.formats import Limits
 from media_tools.inspection import PanoramaInfo, Placement, inspect_panorama
 from media_tools.metadata import GPano, GpsPosition
+from media_tools.privacy import DetectorUnavailable, Region, blur_regions, detect_regions
 from media_tools.projection import (
     FACE_NAMES,
     FACES,
@@ -42,6 +43,7 @@ __all__ = [
     "FACE_NAMES",
     "WEB_IMAGE_LIMITS",
     "DecodedPanorama",
+    "DetectorUnavailable",
     "GPano",
     "GpsPosition",
     "ImageRejected",
@@ -50,6 +52,7 @@ __all__ = [
     "PanoramaInfo",
     "PanoramaRejected",
     "Placement",
+    "Region",
     "RejectionCode",
     "TilePlan",
     "TilingOptions",
@@ -58,8 +61,10 @@ __all__ = [
     "WebImagePurpose",
     "WebImageVariant",
     "apply_orientation",
+    "blur_regions",
     "build_manifest",
     "decode_panorama",
+    "detect_regions",
     "encode_jpeg",
     "encode_png",
     "encode_webp",

@@ -24,6 +24,7 @@ from media_tools.decoding import DecodedPanorama, decode_panorama
 from media_tools.encoding import JPEG_CONTENT_TYPE, JPEG_QUALITY, encode_jpeg
 from media_tools.formats import Limits, Source
 from media_tools.inspection import PanoramaInfo
+from media_tools.privacy import Region, blur_regions
 from media_tools.projection import FACE_NAMES, FACES, iter_face_group_rows, render_equirect
 
 Sink = Callable[[str, bytes, str], None]
@@ -79,6 +80,9 @@ class TilingOptions:
     supersampling: int | None = None
     workers: int = 2
     limits: Limits = field(default_factory=Limits)
+    #: regions blurred in the decoded image before anything is rendered from it (faces,
+    #: licence plates; see media_tools.privacy), so every object of the revision is blurred
+    blur: tuple[Region, ...] = ()
 
 
 @dataclass
@@ -212,10 +216,14 @@ def tile_decoded(
     options: TilingOptions | None = None,
     progress: Progress | None = None,
 ) -> TilingResult:
-    """Like ``tile_panorama`` for an already decoded panorama."""
+    """Like ``tile_panorama`` for an already decoded panorama (blurred in place when
+    ``options.blur`` names regions)."""
     options = options or TilingOptions()
     report = progress or _no_progress
     info = panorama.info
+    if options.blur:
+        report("blurring", 0.0)
+        blur_regions(panorama.image, options.blur)
     plan = plan_levels(info.placement.full_width, tile_size=options.tile_size,
                        preview_size=options.preview_size)
     sd_width = min(options.sd_width, info.placement.full_width) // 2 * 2

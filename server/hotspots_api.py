@@ -1,7 +1,11 @@
 """``/api/scenes/<id>/hotspots`` and ``/api/hotspots``: editors place clickable points in scenes.
 
-Editors and admins only (a personal token, or a signed-in session with ``X-CSRFToken`` on
-changes).
+Editors and admins everywhere; shop owners within their mode (``tours.hotspot_access``): in
+their shop's interior scene they place info and URL hotspots and their own shop's; in a
+scene of the public walk they ask for a hotspot of a shop they own, stored with the status
+``requested`` until an editor approves it. Only approved hotspots reach visitors. Only
+editors set ``status``. A personal token, or a signed-in session with ``X-CSRFToken`` on
+changes.
 
 An info hotspot's picture is uploaded with ``PUT /api/hotspots/<id>/image`` (checked,
 re-encoded and stored under ``hotspots/`` like every uploaded picture, ``server.image_uploads``)
@@ -11,7 +15,9 @@ and removed with ``DELETE``; its description for screen readers is the ordinary 
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import marshmallow as ma
 from flask_smorest import Blueprint
@@ -20,7 +26,7 @@ from flask_smorest.fields import Upload
 from server.editor_api import (
     IF_MATCH,
     VersionQuerySchema,
-    editor_endpoint,
+    account_endpoint,
     etag,
     expected_version,
     handle_errors,
@@ -31,16 +37,35 @@ from server.extensions import db
 from server.image_uploads import UploadRefused, accept_upload, delete_objects
 from server.security import current_account
 from server.storage_setup import public_storage
-from tours import hotspot_images, hotspots
+from tours import hotspot_access, hotspot_images, hotspot_requests, hotspots
 from tours.errors import DomainError
-from tours.models import Hotspot, HotspotKind
+from tours.models import Hotspot, HotspotKind, HotspotStatus, Role
+from tours.scenes import get_scene
 
 bp = Blueprint(
     "hotspots_api", __name__, url_prefix="/api",
-    description="Hotspots: clickable points in scenes (shop, info, web page). Editors only.",
+    description="Hotspots: clickable points in scenes (shop, info, web page). Editors, and "
+                "shop owners in their shops' scenes and for requests in the walk's streets.",
 )
 handle_errors(bp)
-editors_only = editor_endpoint(bp)
+keepers = account_endpoint(bp, Role.EDITOR, Role.SHOP_OWNER)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def in_reach(view: F) -> F:
+    """Refuse an account that has no mode in the scene named by the URL (or the hotspot's
+    scene), before the request's body is read."""
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if "scene_id" in kwargs:
+            scene = get_scene(db.session, kwargs["scene_id"])
+        else:
+            scene = hotspots.get_hotspot(db.session, kwargs["hotspot_id"]).scene
+        hotspot_access.check_mode(db.session, current_account(), scene)
+        return view(*args, **kwargs)
+
+    return checked  # type: ignore[return-value]
 
 #: where hotspot pictures are stored (``hotspots/originals/…``, ``hotspots/images/…``)
 HOTSPOT_IMAGE_AREA = "hotspots"
@@ -88,6 +113,11 @@ class HotspotSchema(ma.Schema):
     image_alt = translated(ALT_TEXT, required=True)
     valid_from = ma.fields.AwareDateTime(required=True, allow_none=True)
     valid_until = ma.fields.AwareDateTime(required=True, allow_none=True)
+    status = ma.fields.Enum(HotspotStatus, by_value=True, required=True, metadata={
+        "description": "Only approved hotspots are shown to visitors; requested: a shop "
+                       "owner's request waiting for an editor; rejected: an editor said no"})
+    decided_by_id = ma.fields.Integer(required=True, allow_none=True)
+    decided_at = ma.fields.AwareDateTime(required=True, allow_none=True)
     version = ma.fields.Integer(required=True)
     created_by_id = ma.fields.Integer(required=True, allow_none=True)
     created_at = ma.fields.AwareDateTime(required=True)
@@ -108,12 +138,15 @@ class HotspotChangesSchema(ma.Schema):
     image_alt = translated(f"{ALT_TEXT} (info hotspots only)")
     valid_from = ma.fields.AwareDateTime(allow_none=True)
     valid_until = ma.fields.AwareDateTime(allow_none=True)
+    status = ma.fields.Enum(HotspotStatus, by_value=True, metadata={
+        "description": "Editors only: approve or reject a request (recorded with who and "
+                       "when)"})
     version = version_field()
 
 
 class NewHotspotSchema(HotspotChangesSchema):
     class Meta:
-        exclude = ("version",)
+        exclude = ("version", "status")
 
     yaw = ma.fields.Float(required=True, metadata={"minimum": -180, "maximum": 180})
     pitch = ma.fields.Float(required=True, metadata={"minimum": -90, "maximum": 90})
@@ -121,29 +154,34 @@ class NewHotspotSchema(HotspotChangesSchema):
 
 
 @bp.route("/scenes/<int:scene_id>/hotspots", methods=["GET"])
-@editors_only
+@keepers
+@in_reach
 @bp.response(200, HotspotSchema(many=True))
 @bp.alt_response(404, response="NOT_FOUND")
 def list_hotspots(scene_id: int) -> list[Hotspot]:
-    """The scene's hotspots, including those outside their validity window."""
-    return hotspots.list_hotspots(db.session, scene_id)
+    """The scene's hotspots, including those outside their validity window and requests
+    (an owner asking in a street scene sees the approved ones and their own requests)."""
+    found, _mode = hotspot_requests.hotspots_for(db.session, current_account(), scene_id)
+    return found
 
 
 @bp.route("/scenes/<int:scene_id>/hotspots", methods=["POST"])
-@editors_only
+@keepers
+@in_reach
 @bp.arguments(NewHotspotSchema)
 @bp.response(201, HotspotSchema)
 @bp.alt_response(404, response="NOT_FOUND")
 def create_hotspot(data: dict[str, Any], scene_id: int) -> tuple[Hotspot, dict[str, str]]:
-    """Place a hotspot in the scene."""
-    hotspot = hotspots.add_hotspot(db.session, scene_id, data,  # type: ignore[arg-type]
-                                   created_by=current_account())
+    """Place a hotspot in the scene (an owner's in a street scene is a request)."""
+    hotspot = hotspot_requests.place(db.session, current_account(), scene_id,
+                                     data)  # type: ignore[arg-type]
     db.session.commit()
     return hotspot, etag(hotspot.version)
 
 
 @bp.route("/hotspots/<int:hotspot_id>", methods=["PATCH"])
-@editors_only
+@keepers
+@in_reach
 @bp.doc(parameters=[IF_MATCH])
 @bp.arguments(HotspotChangesSchema)
 @bp.response(200, HotspotSchema)
@@ -152,14 +190,17 @@ def create_hotspot(data: dict[str, Any], scene_id: int) -> tuple[Hotspot, dict[s
 def update_hotspot(data: dict[str, Any], hotspot_id: int) -> tuple[Hotspot, dict[str, str]]:
     """Change the fields given; values the new kind does not use are cleared."""
     version = expected_version(data.pop("version", None))
-    hotspot = hotspots.update_hotspot(db.session, hotspot_id, data,  # type: ignore[arg-type]
-                                      expected_version=version)
+    status = data.pop("status", None)
+    hotspot = hotspot_requests.change(db.session, current_account(), hotspot_id,
+                                      data,  # type: ignore[arg-type]
+                                      status=status, expected_version=version)
     db.session.commit()
     return hotspot, etag(hotspot.version)
 
 
 @bp.route("/hotspots/<int:hotspot_id>", methods=["DELETE"])
-@editors_only
+@keepers
+@in_reach
 @bp.doc(parameters=[IF_MATCH])
 @bp.arguments(VersionQuerySchema, location="query")
 @bp.response(204)
@@ -167,7 +208,7 @@ def update_hotspot(data: dict[str, Any], hotspot_id: int) -> tuple[Hotspot, dict
 @bp.alt_response(409, response="CONFLICT")
 def delete_hotspot(query: dict[str, Any], hotspot_id: int) -> None:
     """Delete a hotspot (and its picture's files, unless another hotspot shows the same)."""
-    freed = hotspots.delete_hotspot(db.session, hotspot_id,
+    freed = hotspot_requests.remove(db.session, current_account(), hotspot_id,
                                     expected_version=expected_version(query.get("version")))
     db.session.commit()
     delete_objects(freed)
@@ -179,7 +220,8 @@ class ImageFileSchema(ma.Schema):
 
 
 @bp.route("/hotspots/<int:hotspot_id>/image", methods=["PUT"])
-@editors_only
+@keepers
+@in_reach
 @bp.doc(parameters=[IF_MATCH])
 @bp.arguments(VersionQuerySchema, location="query")
 @bp.arguments(ImageFileSchema, location="files")
@@ -196,6 +238,7 @@ def put_image(query: dict[str, Any], files: dict[str, Any], hotspot_id: int) -> 
     it with ``image_alt``). The file is re-encoded without any metadata into a large and a
     thumbnail version."""
     version = expected_version(query.get("version"))
+    hotspot_requests.check_may_change(db.session, current_account(), hotspot_id)
     hotspots.check_can_have_image(db.session, hotspot_id, expected_version=version)
     try:
         stored = accept_upload(files["file"], purpose="photo", area=HOTSPOT_IMAGE_AREA)
@@ -215,7 +258,8 @@ def put_image(query: dict[str, Any], files: dict[str, Any], hotspot_id: int) -> 
 
 
 @bp.route("/hotspots/<int:hotspot_id>/image", methods=["DELETE"])
-@editors_only
+@keepers
+@in_reach
 @bp.doc(parameters=[IF_MATCH])
 @bp.arguments(VersionQuerySchema, location="query")
 @bp.response(200, HotspotSchema)
@@ -225,6 +269,7 @@ def put_image(query: dict[str, Any], files: dict[str, Any], hotspot_id: int) -> 
 def delete_image(query: dict[str, Any], hotspot_id: int) -> tuple[Hotspot, dict[str, str]]:
     """Remove an info hotspot's picture and its description; its files go too unless another
     hotspot shows the same picture. Answers the hotspot (a new version)."""
+    hotspot_requests.check_may_change(db.session, current_account(), hotspot_id)
     hotspot, freed = hotspots.remove_image(
         db.session, hotspot_id, expected_version=expected_version(query.get("version")))
     db.session.commit()

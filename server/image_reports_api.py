@@ -34,7 +34,7 @@ from server.extensions import csrf, db
 from server.report_labels import reason_choices
 from server.security import client_address
 from tours import image_reports, walk
-from tours.models import ReportReason, utcnow
+from tours.models import ReportReason, Scene, utcnow
 
 bp = Blueprint(
     "image_reports_api", __name__, url_prefix="/api/walk",
@@ -44,6 +44,11 @@ bp = Blueprint(
 handle_errors(bp)
 
 THROTTLE_KEY = "flaneur.report_throttle"
+
+
+def thanks() -> str:
+    """What a visitor reads once the report is stored (in their language)."""
+    return _("Thank you. The city's editors will look at this image soon.")
 
 
 class ReportThrottle:
@@ -86,16 +91,42 @@ class ReportOutSchema(ma.Schema):
         "description": "A confirmation in the visitor's language"})
 
 
+def is_same_origin(origin: str) -> bool:
+    own = urlsplit(request.host_url)
+    parts = urlsplit(origin)
+    return (parts.scheme, parts.netloc) == (own.scheme, own.netloc)
+
+
+def refuse_cross_site() -> None:
+    """403 for a request a browser marks as sent by another site (``Sec-Fetch-Site``, or an
+    ``Origin`` of another site or ``null``)."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    origin = request.headers.get("Origin")
+    foreign_origin = origin is not None and (origin == "null" or not is_same_origin(origin))
+    if fetch_site == "cross-site" or foreign_origin:
+        raise Forbidden(description=_("Reports can only be sent from this site."))
+
+
+def receive_report(scene: Scene, fields: dict[str, Any]) -> None:
+    """Count the client's report (429 when it sent too many, 503 when the counter's store is
+    down) and record it; the caller commits."""
+    throttle: ReportThrottle = current_app.extensions[THROTTLE_KEY]
+    try:
+        wait = throttle.hit(client_address())
+    except LimitStorageError:
+        raise ServiceUnavailable(description=_(
+            "Reports cannot be received right now. Please try again later.")) from None
+    if wait is not None:
+        raise TooManyRequests(description=_(
+            "You have sent several reports in a short time. Please try again later."),
+            retry_after=wait)
+    image_reports.create_report(db.session, scene, fields)
+
+
 @bp.before_request
 def _refuse_cross_site_and_forms() -> None:
     """Before the body is parsed: only same-site JSON requests are taken."""
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    origin = request.headers.get("Origin")
-    own = urlsplit(request.host_url)
-    foreign_origin = origin is not None and origin != "null" and (
-        urlsplit(origin).scheme, urlsplit(origin).netloc) != (own.scheme, own.netloc)
-    if fetch_site == "cross-site" or foreign_origin or origin == "null":
-        raise Forbidden(description=_("Reports can only be sent from this site."))
+    refuse_cross_site()
     if not request.is_json:
         raise UnsupportedMediaType(description=_("Send the report as JSON."))
 
@@ -111,19 +142,9 @@ def _refuse_cross_site_and_forms() -> None:
 def report_image(body: dict[str, Any], scene_slug: str) -> dict[str, str]:
     """Report the image a public scene shows (reason, optional comment and view)."""
     scene, _visible = walk.public_scene(db.session, scene_slug, utcnow())
-    throttle: ReportThrottle = current_app.extensions[THROTTLE_KEY]
-    try:
-        wait = throttle.hit(client_address())
-    except LimitStorageError:
-        raise ServiceUnavailable(description=_(
-            "Reports cannot be received right now. Please try again later.")) from None
-    if wait is not None:
-        raise TooManyRequests(description=_(
-            "You have sent several reports in a short time. Please try again later."),
-            retry_after=wait)
-    image_reports.create_report(db.session, scene, body)
+    receive_report(scene, body)
     db.session.commit()
-    return {"message": _("Thank you. The city's editors will look at this image soon.")}
+    return {"message": thanks()}
 
 
 def init_app(app: Flask) -> None:

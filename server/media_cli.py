@@ -154,14 +154,16 @@ def ingest_command(files: tuple[Path, ...], author: str, licence: str, scene_slu
 @media.command("sweep")
 @with_appcontext
 def sweep_command() -> None:
-    """Remove tiles of revisions retired longer than the grace period, and unused panoramas."""
+    """Remove tiles of revisions retired longer than the grace period, unused panoramas and
+    originals that no panorama names (left by a failed upload or import)."""
     import datetime as dt
 
     grace = dt.timedelta(hours=current_app.config["PANORAMA_SWEEP_GRACE_HOURS"])
     removed = sweep(db.session, grace=grace)
     db.session.commit()
     click.echo(f"removed {removed['revisions']} revision(s), {removed['panoramas']} "
-               f"panorama(s), {removed['objects']} object(s)")
+               f"panorama(s), {removed['objects']} object(s), {removed['originals']} "
+               "orphaned original(s)")
 
 
 def init_app(app: Flask) -> None:

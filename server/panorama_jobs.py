@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session
 
 from media_tools.errors import PanoramaRejected
 from media_tools.formats import Limits
+from media_tools.privacy import Region
 from media_tools.tiling import TilingOptions, tile_panorama
 from server import takedowns
 from server.extensions import db
 from server.jobs import JobContext, JobInterrupted, PermanentJobError, handler_registry
+from server.orphan_sweep import sweep_orphan_originals
 from server.storage import IMMUTABLE_CACHE_CONTROL, ObjectNotFound
 from server.storage_setup import originals_storage, public_storage
 from tours import ingest
@@ -54,12 +56,20 @@ def _fetch_original(panorama: Panorama) -> IO[bytes]:
     return spool
 
 
-def _tiling_options(app: Flask) -> TilingOptions:
+def tiling_limits(app: Flask) -> Limits:
+    """What the tiler (and the privacy detector) accepts of an original."""
     config = app.config
-    limits = Limits(max_width=config["PANORAMA_MAX_WIDTH"],
-                    max_height=config["PANORAMA_MAX_HEIGHT"],
-                    max_file_bytes=max(config["MAX_CONTENT_LENGTH"], 400 * 1024 * 1024))
-    return TilingOptions(limits=limits, workers=config["TILING_THREADS"])
+    return Limits(max_width=config["PANORAMA_MAX_WIDTH"],
+                  max_height=config["PANORAMA_MAX_HEIGHT"],
+                  max_file_bytes=max(config["MAX_CONTENT_LENGTH"], 400 * 1024 * 1024))
+
+
+def _tiling_options(app: Flask, panorama: Panorama | None = None) -> TilingOptions:
+    """The tiler's options; with ``panorama``, its blurred regions (faces, plates) too."""
+    blur = tuple(Region.from_dict(region) for region in (panorama.blur_regions or ())
+                 ) if panorama is not None else ()
+    return TilingOptions(limits=tiling_limits(app), workers=app.config["TILING_THREADS"],
+                         blur=blur)
 
 
 def run_tiling(ctx: JobContext) -> None:
@@ -128,7 +138,7 @@ def _tile(ctx: JobContext, panorama: Panorama) -> None:
         ctx.report_progress(percent, stage)
 
     with original:
-        result = tile_panorama(original, sink=sink, options=_tiling_options(app),
+        result = tile_panorama(original, sink=sink, options=_tiling_options(app, panorama),
                                progress=progress)
     ctx.session.expire_all()
     revision = ctx.session.scalars(select(PanoramaRevision).where(
@@ -154,9 +164,10 @@ def _grace(app: Flask) -> dt.timedelta:
 
 def sweep(session: Session, *, grace: dt.timedelta, now: dt.datetime | None = None
           ) -> dict[str, int]:
-    """Delete expired revisions' objects and unused panoramas; returns what was removed."""
+    """Delete expired revisions' objects, unused panoramas and originals no row names;
+    returns what was removed."""
     storage = public_storage()
-    removed = {"revisions": 0, "objects": 0, "panoramas": 0}
+    removed = {"revisions": 0, "objects": 0, "panoramas": 0, "originals": 0}
     for revision in ingest.revisions_to_sweep(session, grace=grace, now=now):
         removed["objects"] += storage.delete_prefix(
             ingest.revision_prefix(revision.panorama, revision.revision))
@@ -177,6 +188,7 @@ def sweep(session: Session, *, grace: dt.timedelta, now: dt.datetime | None = No
         originals_storage().delete(original_key)
         removed["panoramas"] += 1
     removed["objects"] += sweep_share_images(session)
+    removed["originals"] = sweep_orphan_originals(session, grace=grace, now=now)
     return removed
 
 

@@ -9,10 +9,12 @@ in the same transaction as the panorama.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import unicodedata
 from dataclasses import dataclass
 from typing import IO
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -22,10 +24,11 @@ from sqlalchemy.exc import IntegrityError
 from media_tools.errors import PanoramaRejected, RejectionCode
 from media_tools.formats import Limits
 from media_tools.inspection import PanoramaInfo, inspect_panorama
+from server.city_settings import city
 from server.extensions import db
 from server.storage_setup import originals_storage
-from tours import ingest
-from tours.models import Panorama, PanoramaStatus
+from tours import ingest, upload_scenes
+from tours.models import Panorama, PanoramaStatus, Scene
 
 #: read uploads in pieces of this size (hashing, copying)
 CHUNK_BYTES = 1024 * 1024
@@ -52,6 +55,8 @@ REJECTION_MESSAGES = {
 }
 #: HTTP status per refusal; anything else is 422
 REJECTION_STATUS = {RejectionCode.UNSUPPORTED_FORMAT: 415, RejectionCode.TOO_LARGE: 413}
+#: how often a new upload is registered again after losing a race for a new scene's slug
+SLUG_RACE_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,10 @@ class IngestResult:
     created: bool
     #: the tiling job queued for a new panorama (None for an existing one)
     job_id: int | None
+    #: the scene showing the panorama, when one was asked for (``scene_language``)
+    scene: Scene | None = None
+    #: whether that scene was made by this upload (False: it showed the panorama already)
+    scene_created: bool = False
 
 
 def limits_from_config() -> Limits:
@@ -102,6 +111,14 @@ def _hash_and_size(stream: IO[bytes]) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """A capture time with its zone. Most cameras write the local time without one (EXIF
+    ``DateTimeOriginal`` without ``OffsetTimeOriginal``): that is read as the city's time."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=ZoneInfo(city().time_zone))
+
+
 def _facts(info: PanoramaInfo) -> ingest.ImageFacts:
     placement = info.placement
     crop = None
@@ -111,7 +128,7 @@ def _facts(info: PanoramaInfo) -> ingest.ImageFacts:
                 "width": placement.width, "height": placement.height}
     return ingest.ImageFacts(
         width=placement.full_width, height=placement.full_height,
-        format=info.format.lower(), captured_at=info.capture_time,
+        format=info.format.lower(), captured_at=_aware(info.capture_time),
         gps_latitude=info.gps.latitude if info.gps else None,
         gps_longitude=info.gps.longitude if info.gps else None,
         gps_altitude=info.gps.altitude if info.gps else None,
@@ -120,24 +137,57 @@ def _facts(info: PanoramaInfo) -> ingest.ImageFacts:
     )
 
 
-def _retry(panorama: Panorama, stream: IO[bytes]) -> IngestResult:
+def _scene(panorama: Panorama, scene_language: str | None) -> tuple[Scene | None, bool]:
+    """The scene for ``panorama`` when one is asked for (flushes; the caller commits)."""
+    if scene_language is None:
+        return None, False
+    return upload_scenes.scene_for_upload(db.session, panorama, language=scene_language)
+
+
+def _existing(panorama: Panorama, scene_language: str | None) -> IngestResult:
+    """An upload of known bytes: the panorama as it is, with its scene (made now if none
+    shows it yet, e.g. after an upload without ``scene_language``)."""
+    for attempt in range(SLUG_RACE_TRIES):
+        try:
+            scene, scene_created = _scene(panorama, scene_language)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            if attempt + 1 == SLUG_RACE_TRIES:
+                raise
+            continue
+        except BaseException:
+            db.session.rollback()
+            raise
+        return IngestResult(panorama, created=False, job_id=None, scene=scene,
+                            scene_created=scene_created)
+    raise AssertionError("unreachable")
+
+
+def _retry(panorama: Panorama, stream: IO[bytes], scene_language: str | None) -> IngestResult:
     try:
         originals_storage().put(panorama.original_key, stream,
                                 content_type=f"image/{panorama.format or 'jpeg'}")
         job_id = ingest.queue_tiling(db.session, panorama,
                                      max_attempts=current_app.config["JOB_MAX_ATTEMPTS"])
+        scene, scene_created = _scene(panorama, scene_language)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    return IngestResult(panorama, created=False, job_id=job_id)
+    return IngestResult(panorama, created=False, job_id=job_id, scene=scene,
+                        scene_created=scene_created)
 
 
 def ingest_file(
     stream: IO[bytes], *, filename: str = "", author: str = "", licence: str = "",
-    created_by_id: int | None = None,
+    created_by_id: int | None = None, scene_language: str | None = None,
 ) -> IngestResult:
     """Check, store and register one panorama file; commits.
+
+    With ``scene_language`` the panorama is shown in a scene too, made in the same transaction
+    by ``tours.upload_scenes`` (title in that language); the same file again gives back the
+    scene that shows it already.
 
     Raises ``PanoramaRejected`` for a file that cannot be a panorama (nothing stored),
     ``PanoramaTakenDown`` for the file of a panorama taken down after a report,
@@ -150,35 +200,43 @@ def ingest_file(
         # taken down after a report: the same bytes are refused, never quietly shown again
         ingest.refuse_taken_down(existing)
     if existing is not None and existing.status is not PanoramaStatus.FAILED:
-        return IngestResult(existing, created=False, job_id=None)
+        return _existing(existing, scene_language)
     if existing is not None:
         # uploading a failed panorama again is how an editor retries it: the original is
         # stored anew (in case it was what broke) and tiling is queued once more
-        return _retry(existing, stream)
+        return _retry(existing, stream, scene_language)
     if size == 0:
         raise PanoramaRejected(RejectionCode.EMPTY, "The file is empty.")
     info = inspect_panorama(stream, limits=limits_from_config())
     stream.seek(0)
     facts = _facts(info)
-    try:
-        panorama, job_id = ingest.register_upload(
-            db.session, sha256=sha256, byte_size=size, facts=facts,
-            original_filename=display_filename(filename),
-            author=author, licence=licence, created_by_id=created_by_id,
-            max_attempts=current_app.config["JOB_MAX_ATTEMPTS"],
-        )
-        if job_id is not None:
-            originals_storage().put(panorama.original_key, stream, content_type=info.mime_type)
-        db.session.commit()
-    except IntegrityError:
-        # an identical upload was registered first (at our insert or our commit): it wins
-        db.session.rollback()
-        winner = ingest.find_by_sha256(db.session, sha256)
-        if winner is None:
+    for attempt in range(SLUG_RACE_TRIES):
+        try:
+            panorama, job_id = ingest.register_upload(
+                db.session, sha256=sha256, byte_size=size, facts=facts,
+                original_filename=display_filename(filename),
+                author=author, licence=licence, created_by_id=created_by_id,
+                max_attempts=current_app.config["JOB_MAX_ATTEMPTS"],
+            )
+            scene, scene_created = _scene(panorama, scene_language)
+            if job_id is not None:
+                stream.seek(0)
+                originals_storage().put(panorama.original_key, stream,
+                                        content_type=info.mime_type)
+            db.session.commit()
+        except IntegrityError:
+            # an identical upload was registered first (at our insert or our commit): it wins
+            db.session.rollback()
+            winner = ingest.find_by_sha256(db.session, sha256)
+            if winner is not None:
+                return _existing(winner, scene_language)
+            if scene_language is None or attempt + 1 == SLUG_RACE_TRIES:
+                raise
+            # another upload took the new scene's slug first: register again, next slug
+            continue
+        except BaseException:
+            db.session.rollback()
             raise
-        return IngestResult(winner, created=False, job_id=None)
-    except BaseException:
-        db.session.rollback()
-        raise
-    return IngestResult(panorama, created=job_id is not None, job_id=job_id)
-
+        return IngestResult(panorama, created=job_id is not None, job_id=job_id, scene=scene,
+                            scene_created=scene_created)
+    raise AssertionError("unreachable")

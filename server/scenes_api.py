@@ -109,7 +109,10 @@ class LinkChangesSchema(ma.Schema):
 
 class NewLinkSchema(LinkChangesSchema):
     to_scene_id = ma.fields.Integer(required=True)
-    bearing = ma.fields.Float(required=True, metadata={"minimum": 0, "maximum": 360})
+    bearing = ma.fields.Float(metadata={
+        "minimum": 0, "maximum": 360,
+        "description": "Direction in degrees clockwise from north; when left out, computed "
+                       "from the two scenes' positions (422 when one has none)"})
     both_directions = ma.fields.Boolean(load_default=True, metadata={
         "description": "Also create the way back (bearing + 180°), unless it exists"})
 
@@ -200,8 +203,9 @@ def list_links(scene_id: int) -> list[Link]:
 @bp.alt_response(404, response="NOT_FOUND")
 @bp.alt_response(409, response="CONFLICT")
 def create_link(data: dict[str, Any], scene_id: int) -> list[Link]:
-    """Link the scene to another; by default also the way back. Answers the links created,
-    the requested one first."""
+    """Link the scene to another; by default also the way back. Without a bearing, the
+    direction from this scene's position to the other's is taken (422 when one of them has no
+    position). Answers the links created, the requested one first."""
     both_directions = data.pop("both_directions")
     created = links.add_link(db.session, scene_id, data,  # type: ignore[arg-type]
                              both_directions=both_directions)

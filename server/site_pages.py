@@ -28,7 +28,8 @@ from server.shop_exports import absolute_url
 from server.shop_pages import MAX_QUERY_LENGTH, directory_card, og_locale, walk_link
 from server.shop_presenter import language
 from tours import shop_walk, shops, walk
-from tours.models import Shop, Tour, utcnow
+from tours.models import Shop, utcnow
+from tours.tour_publishing import PublishedTour
 
 bp = Blueprint("site", __name__)
 bp.app_context_processor(page_links.template_helpers)
@@ -59,12 +60,12 @@ def _result(shop: Shop, place: shop_walk.WalkPlace | None,
             "walk_url": walk_link(place) if place is not None else None}
 
 
-def _tour_card(tour: Tour) -> dict[str, Any]:
+def _tour_card(tour: PublishedTour) -> dict[str, Any]:
     summary = walk_presenter.tour_summary(tour)
     return {**summary, "url": url_for("walk_pages.tour", slug=tour.slug)}
 
 
-def home_meta(tours: list[Tour], query: str) -> dict[str, Any]:
+def home_meta(tours: list[PublishedTour], query: str) -> dict[str, Any]:
     """Canonical address, description and Open Graph values of the home page; the image is
     the first tour's first stop's share image, when it has been rendered."""
     stops = walk.shown_stops(tours[0]) if tours else []

@@ -30,8 +30,10 @@ Importing (the archive is untrusted input)
     * All or nothing: one commit at the end. The files are written to storage only after
       every database change has passed validation; if writing or the commit still fails, the
       database is rolled back, the hotspot pictures just written are deleted again, and the
-      panorama originals just written are left where they are: their keys are their content
-      hash, no row points at them, and the same bytes uploaded later land on the same key.
+      panorama originals just written are left where they are (their keys are their content
+      hash, so the same bytes uploaded meanwhile may share them); the panorama sweep removes
+      the ones no row names once they are older than its grace period
+      (:mod:`server.orphan_sweep`).
 """
 
 from __future__ import annotations
@@ -61,7 +63,16 @@ from server.panorama_uploads import _facts, limits_from_config, rejection_messag
 from server.storage_setup import originals_storage
 from tours import hotspot_images, hotspots, ingest, links, scenes, tour_service
 from tours.errors import N_, Conflict, InvalidInput
-from tours.models import HotspotKind, Panorama, PanoramaStatus, Scene, Shop, Tour, TourStatus
+from tours.models import (
+    HotspotKind,
+    HotspotStatus,
+    Panorama,
+    PanoramaStatus,
+    Scene,
+    Shop,
+    Tour,
+    TourStatus,
+)
 from tours.walk import tour_scene_ids
 
 FORMAT = "flaneur-tour"
@@ -134,7 +145,9 @@ def export_tour(tour: Tour, out: IO[bytes]) -> None:
         name = f"panoramas/{panorama.sha256}.{panorama.format or 'jpg'}"
         files[name] = (panorama.original_key, panorama.sha256)
         spots = []
-        for spot in sorted(scene.hotspots, key=lambda spot: spot.id):
+        # owners' requests (waiting or rejected) are not part of the walk that moves
+        for spot in sorted((spot for spot in scene.hotspots
+                            if spot.status is HotspotStatus.APPROVED), key=lambda spot: spot.id):
             image = None
             if spot.image:
                 record = spot.image

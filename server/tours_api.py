@@ -2,6 +2,11 @@
 
 Editors and admins only (a personal token, or a signed-in session with ``X-CSRFToken`` on
 changes). Every change of a stop bumps its tour's version.
+
+The tour and its stops as stored here are the draft; visitors see the copy taken when the tour
+was last published (``POST /api/tours/<id>/publish``, or a change of ``status`` to
+``published``), until it is published again. ``unpublished_changes`` says whether the draft
+differs from that copy.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from server.editor_api import (
 from server.extensions import db
 from tours import tour_service
 from tours.models import Stop, Tour, TourStatus
+from tours.tour_publishing import has_unpublished_changes
 
 bp = Blueprint(
     "tours_api", __name__, url_prefix="/api",
@@ -46,6 +52,12 @@ class TourSchema(ma.Schema):
     status = ma.fields.Enum(TourStatus, by_value=True, required=True)
     publish_from = ma.fields.AwareDateTime(required=True, allow_none=True)
     publish_until = ma.fields.AwareDateTime(required=True, allow_none=True)
+    published_at = ma.fields.AwareDateTime(required=True, allow_none=True, metadata={
+        "description": "When the copy visitors see was taken; null = never published"})
+    unpublished_changes = ma.fields.Function(
+        has_unpublished_changes, required=True, metadata={
+            "type": "boolean",
+            "description": "The tour or its stops differ from the published copy"})
     version = ma.fields.Integer(required=True)
     created_at = ma.fields.AwareDateTime(required=True)
     updated_at = ma.fields.AwareDateTime(required=True)
@@ -95,6 +107,30 @@ class NewStopSchema(StopChangesSchema):
     scene_id = ma.fields.Integer(required=True)
     position = ma.fields.Integer(metadata={
         "minimum": 1, "description": "Where to insert it (1 = first); default: at the end"})
+
+
+class DraftStopSchema(StopChangesSchema):
+    id = ma.fields.Integer(allow_none=True, metadata={
+        "description": "A stop of the tour kept; null or missing = a new stop"})
+    scene_id = ma.fields.Integer(required=True)
+
+
+class TourDraftChangesSchema(TourChangesSchema):
+    class Meta:
+        exclude = ("status",)
+
+    stops = ma.fields.List(ma.fields.Nested(DraftStopSchema), required=True, metadata={
+        "description": "Every stop of the draft in order; stops of the tour left out are "
+                       "removed"})
+
+
+class TourDraftSchema(ma.Schema):
+    tour = ma.fields.Nested(TourSchema, required=True)
+    stops = ma.fields.List(ma.fields.Nested(StopSchema), required=True)
+
+
+class PublicationSchema(ma.Schema):
+    version = version_field()
 
 
 class StopOrderSchema(ma.Schema):
@@ -166,6 +202,56 @@ def delete_tour(query: dict[str, Any], tour_id: int) -> None:
     tour_service.delete_tour(db.session, tour_id,
                              expected_version=expected_version(query.get("version")))
     db.session.commit()
+
+
+@bp.route("/tours/<int:tour_id>/draft", methods=["PUT"])
+@editors_only
+@bp.doc(parameters=[IF_MATCH])
+@bp.arguments(TourDraftChangesSchema)
+@bp.response(200, TourDraftSchema)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(409, response="CONFLICT")
+def save_draft(data: dict[str, Any], tour_id: int) -> tuple[dict[str, Any], dict[str, str]]:
+    """Save the whole draft at once: the fields given and the complete list of stops in
+    order (the editor's Save). Visitors keep seeing the published copy."""
+    version = expected_version(data.pop("version", None))
+    stops = data.pop("stops")
+    tour = tour_service.save_draft(db.session, tour_id, data, stops,  # type: ignore[arg-type]
+                                   expected_version=version)
+    db.session.commit()
+    return ({"tour": tour, "stops": tour_service.list_stops(db.session, tour.id)},
+            etag(tour.version))
+
+
+@bp.route("/tours/<int:tour_id>/publish", methods=["POST"])
+@editors_only
+@bp.doc(parameters=[IF_MATCH])
+@bp.arguments(PublicationSchema)
+@bp.response(200, TourSchema)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(409, response="CONFLICT")
+def publish_tour(data: dict[str, Any], tour_id: int) -> tuple[Tour, dict[str, str]]:
+    """Publish the tour as it is now: visitors see this copy (within the publication window)
+    until it is published again."""
+    tour = tour_service.publish_tour(db.session, tour_id,
+                                     expected_version=expected_version(data.get("version")))
+    db.session.commit()
+    return tour, etag(tour.version)
+
+
+@bp.route("/tours/<int:tour_id>/withdraw", methods=["POST"])
+@editors_only
+@bp.doc(parameters=[IF_MATCH])
+@bp.arguments(PublicationSchema)
+@bp.response(200, TourSchema)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(409, response="CONFLICT")
+def withdraw_tour(data: dict[str, Any], tour_id: int) -> tuple[Tour, dict[str, str]]:
+    """Take the tour away from visitors (it is archived; publishing brings it back)."""
+    tour = tour_service.withdraw_tour(db.session, tour_id,
+                                      expected_version=expected_version(data.get("version")))
+    db.session.commit()
+    return tour, etag(tour.version)
 
 
 @bp.route("/tours/<int:tour_id>/stops", methods=["GET"])

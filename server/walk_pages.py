@@ -31,8 +31,9 @@ from server.extensions import db
 from server.shop_exports import absolute_url
 from server.shop_presenter import text
 from tours import walk
-from tours.models import Scene, Stop, Tour, utcnow
+from tours.models import Scene, utcnow
 from tours.scenes import SceneNotFound
+from tours.tour_publishing import PublishedTour
 from tours.tour_service import TourNotFound
 
 bp = Blueprint("walk_pages", __name__)
@@ -41,7 +42,7 @@ bp = Blueprint("walk_pages", __name__)
 VIEW_LIMITS = {"yaw": (-180.0, 180.0), "pitch": (-90.0, 90.0), "zoom": (0.0, 100.0)}
 
 
-def _public_tour(slug: str) -> Tour:
+def _public_tour(slug: str) -> PublishedTour:
     try:
         return walk.public_tour(db.session, slug, utcnow())
     except TourNotFound:
@@ -135,13 +136,13 @@ def viewer_strings() -> dict[str, str]:
     }
 
 
-def _stop_entries(stops: list[Stop]) -> list[dict[str, Any]]:
+def _stop_entries(stops: list[walk.ShownStop]) -> list[dict[str, Any]]:
     return [{"position": position, "slug": stop.scene.slug, "title": text(stop.scene.title),
              "text": text(stop.text)}
             for position, stop in enumerate(stops, start=1)]
 
 
-def embed_snippet(tour: Tour, title: str) -> str:
+def embed_snippet(tour: PublishedTour, title: str) -> str:
     """The ``<iframe>`` a shop or partner site pastes to show the tour (escaped by the
     template, shown as text)."""
     src = url_for("walk_pages.embed_tour", slug=tour.slug, _external=True)
@@ -151,7 +152,7 @@ def embed_snippet(tour: Tour, title: str) -> str:
             'allow="fullscreen; gyroscope; accelerometer"></iframe>')
 
 
-def _render(tour: Tour, scene: Scene, *, embedded: bool = False) -> str:
+def _render(tour: PublishedTour, scene: Scene, *, embedded: bool = False) -> str:
     stops = walk.shown_stops(tour)
     stop = next((stop for stop in stops if stop.scene_id == scene.id), None)
     default = (stop.initial_view if stop is not None else None) or scene.initial_view

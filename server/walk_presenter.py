@@ -20,8 +20,9 @@ from server.shop_presenter import shop_card, text
 from server.storage import StorageError
 from server.storage_setup import public_storage
 from tours.ingest import revision_prefix
-from tours.models import Hotspot, Link, Panorama, Scene, Stop, Tour
-from tours.walk import ShownHotspot, link_yaw, shown_stops, tour_scene_ids
+from tours.models import Hotspot, Link, Panorama, Scene
+from tours.tour_publishing import PublishedTour
+from tours.walk import ShownHotspot, ShownStop, link_yaw, shown_stops, tour_scene_ids
 from tours.walk_plan import TourPlan
 
 
@@ -127,7 +128,7 @@ def share_image(scene: Scene) -> dict[str, Any] | None:
     return {"url": url, "width": 1200, "height": 630} if url else None
 
 
-def cover(tour: Tour, stops: list[Stop]) -> dict[str, Any] | None:
+def cover(tour: PublishedTour, stops: list[ShownStop]) -> dict[str, Any] | None:
     """The picture of a tour in lists: its cover scene's share image (else thumbnail), else
     the first stop's. The cover counts only when visitors can walk to it from the tour (a
     stop, or a scene its links reach), so a list never shows a scene that is not public."""
@@ -144,7 +145,7 @@ def cover(tour: Tour, stops: list[Stop]) -> dict[str, Any] | None:
     return None
 
 
-def tour_summary(tour: Tour) -> dict[str, Any]:
+def tour_summary(tour: PublishedTour) -> dict[str, Any]:
     """A tour in the visitors' list."""
     stops = shown_stops(tour)
     return {
@@ -158,7 +159,7 @@ def tour_summary(tour: Tour) -> dict[str, Any]:
     }
 
 
-def stop_view(position: int, stop: Stop) -> dict[str, Any]:
+def stop_view(position: int, stop: ShownStop) -> dict[str, Any]:
     scene = stop.scene
     view = stop.initial_view or scene.initial_view
     return {
@@ -183,14 +184,14 @@ def plan(stops: list[dict[str, Any]]) -> dict[str, Any]:
     return {"points": points, "bounds": bounds}
 
 
-def tour_detail(tour: Tour) -> dict[str, Any]:
+def tour_detail(tour: PublishedTour) -> dict[str, Any]:
     """A tour with its stops numbered 1, 2, … as visitors see them."""
     stops = [stop_view(position, stop)
              for position, stop in enumerate(shown_stops(tour), start=1)]
     return {**tour_summary(tour), "stops": stops, "plan": plan(stops)}
 
 
-def tour_plan_view(tour: Tour, plan: TourPlan,
+def tour_plan_view(tour: PublishedTour, plan: TourPlan,
                    background: dict[str, Any] | None) -> dict[str, Any]:
     """The plan of a tour's walk: its placed scenes, the ways between them and the map to
     draw under them (``background``, None without one)."""

@@ -23,7 +23,8 @@ from server import walk_presenter
 from server.shop_pages import contact_links
 from server.shop_presenter import text
 from tours import walk
-from tours.models import Link, LinkKind, Scene, Tour
+from tours.models import Link, LinkKind, Scene
+from tours.tour_publishing import PublishedTour
 
 #: how a way is walked, said only when it is not a plain walkway
 LINK_KIND_LABELS = {
@@ -68,7 +69,8 @@ def _hotspot(shown: walk.ShownHotspot, now: dt.datetime) -> dict[str, Any]:
     return {**view, "contacts": contact_links(shown.shop) if shown.shop is not None else []}
 
 
-def tour_places(session: Session, tour: Tour, now: dt.datetime) -> list[dict[str, Any]]:
+def tour_places(session: Session, tour: PublishedTour, now: dt.datetime
+                ) -> list[dict[str, Any]]:
     """Every scene visitors can walk to from ``tour``, in walking order (stops first), with
     what the viewer shows there."""
     ids = walk.tour_scene_ids(session, tour)

@@ -22,6 +22,9 @@ SAME_AS_ENGLISH = {
     "Flaneur", "OK", "API", "E-mail", "Email", "Token", "Tokens", "Status", "Version", "Name",
     "Online", "Info", "Login", "Admin", "Editor", "Logo", "Tour", "Tours", "Minimum",
     "API tokens", "Audio", "Menu", "Navigation", "Total", "Plan", "N", "%(n)s m",
+    "Hotspot", "Hotspots", "Information", "Panorama", "Position", "Suggestions", "Introduction",
+    "Text (%(language)s)", "Description (%(language)s)", "Archive (zip)", "Tour: %(title)s",
+    "%(from)s → %(to)s (%(bearing)s°)", "%(bearing)s°",
 }
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{(\w*)\}")
 

@@ -25,7 +25,7 @@ from tours.errors import N_, NotFound
 from tours.hotspot_images import unused_keys
 from tours.i18n import TextRequired, clean_translations
 from tours.images import StoredImage
-from tours.models import Hotspot, HotspotKind, Shop, User
+from tours.models import Hotspot, HotspotKind, HotspotStatus, Shop, User
 from tours.scenes import get_scene
 from tours.validation import (
     InvalidValue,
@@ -105,15 +105,17 @@ def list_hotspots(session: Session, scene_id: int) -> list[Hotspot]:
 
 def add_hotspot(
     session: Session, scene_id: int, fields: HotspotFields, *, created_by: User | None = None,
+    status: HotspotStatus = HotspotStatus.APPROVED,
 ) -> Hotspot:
-    """Place a hotspot in a scene; ``yaw``, ``pitch`` and ``kind`` are required."""
+    """Place a hotspot in a scene; ``yaw``, ``pitch`` and ``kind`` are required. An owner's
+    request starts as ``requested`` (who may place what: ``tours.hotspot_access``)."""
     check_fields(fields, HotspotFields.__annotations__)
     scene = get_scene(session, scene_id)
     for name in ("yaw", "pitch", "kind"):
         if fields.get(name) is None:
             raise MissingValue(field=name)
     hotspot = Hotspot(scene_id=scene.id, created_by=created_by, text={}, label={},
-                      image_alt={})
+                      image_alt={}, status=status)
     _apply(session, hotspot, fields)
     session.add(hotspot)
     session.flush()

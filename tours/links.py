@@ -2,7 +2,8 @@
 
 A link has one direction. Walking usually works both ways, so :func:`add_link` creates the way
 back too unless told otherwise: same kind, length and closure, bearing turned by 180°, no label
-(a label such as "To the market" rarely fits the way back).
+(a label such as "To the market" rarely fits the way back). A link made without a bearing
+takes the direction from one scene's position to the other's (``tours.walk_plan``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tours.errors import N_, Conflict, NotFound
 from tours.i18n import clean_translations
-from tours.models import Link, LinkKind
+from tours.models import Link, LinkKind, Scene
 from tours.scenes import get_scene, scene_for_reference
 from tours.validation import (
     InvalidValue,
@@ -28,6 +29,7 @@ from tours.validation import (
     clean_number,
     reverse_bearing,
 )
+from tours.walk_plan import initial_bearing, plan_position
 
 MAX_LABEL_LENGTH = 100
 MAX_CLOSED_REASON_LENGTH = 300
@@ -49,6 +51,16 @@ class LinkExists(Conflict):
 
 class LinkToItself(InvalidValue):
     message = N_("A link must lead to another scene.")
+
+
+class BearingUnknown(InvalidValue):
+    message = N_("Give the link's bearing: it can only be computed when both scenes have a "
+                 "position.")
+
+
+class BearingUndefined(InvalidValue):
+    message = N_("Both scenes lie at the same position, so the direction between them cannot "
+                 "be computed: give the link's bearing.")
 
 
 class LinkFields(TypedDict, total=False):
@@ -81,17 +93,20 @@ def add_link(
     session: Session, scene_id: int, fields: LinkFields, *, both_directions: bool = True,
 ) -> list[Link]:
     """Link a scene to ``fields["to_scene_id"]``; with ``both_directions`` also the way back,
-    unless that link exists already. Returns the links created, the requested one first."""
+    unless that link exists already. Without a ``bearing`` it is computed from where the two
+    scenes lie (:func:`bearing_between`). Returns the links created, the requested one
+    first."""
     check_fields(fields, LinkFields.__annotations__)
     scene = get_scene(session, scene_id)
-    for name in ("to_scene_id", "bearing"):
-        if fields.get(name) is None:
-            raise MissingValue(field=name)
+    if fields.get("to_scene_id") is None:
+        raise MissingValue(field="to_scene_id")
     target = scene_for_reference(session, fields["to_scene_id"], field="to_scene_id")
     if target.id == scene.id:
         raise LinkToItself(field="to_scene_id")
     if _find(session, scene.id, target.id) is not None:
         raise LinkExists()
+    if fields.get("bearing") is None:
+        fields = {**fields, "bearing": bearing_between(scene, target)}
     link = Link(from_scene_id=scene.id, to_scene_id=target.id, kind=LinkKind.WALKWAY,
                 closed_reason={}, label={})
     _apply(link, fields)
@@ -106,6 +121,19 @@ def add_link(
         session.add(created[-1])
     session.flush()
     return created
+
+
+def bearing_between(scene: Scene, target: Scene) -> float:
+    """The bearing of the way from ``scene`` to ``target`` by their positions on the plan;
+    :class:`BearingUnknown` when one has no position, :class:`BearingUndefined` when both lie
+    at the same place."""
+    start, end = plan_position(scene), plan_position(target)
+    if start is None or end is None:
+        raise BearingUnknown(field="bearing")
+    bearing = initial_bearing(start, end)
+    if bearing is None:
+        raise BearingUndefined(field="bearing")
+    return bearing
 
 
 def update_link(session: Session, link_id: int, changes: LinkFields) -> Link:

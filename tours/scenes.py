@@ -18,8 +18,9 @@ from tours.errors import N_, Conflict, NotFound
 from tours.hotspot_images import scene_images, unused_keys
 from tours.i18n import clean_translations
 from tours.ingest import queue_share_image, release_panorama
-from tours.models import Scene, Stop, Tour, View
+from tours.models import Scene, Stop, Tour, TourStatus, View
 from tours.panoramas import panorama_for_reference
+from tours.tour_publishing import copy_scene_ids
 from tours.validation import (
     InvalidValue,
     MissingValue,
@@ -137,10 +138,15 @@ def delete_scene(session: Session, scene_id: int, *,
     the storage keys of its hotspots' pictures that no other hotspot uses."""
     scene = get_scene(session, scene_id)
     check_version(scene.version, expected_version)
-    tours = session.scalars(
+    tours = set(session.scalars(
         select(Tour.slug).where(Tour.id.in_(select(Stop.tour_id).where(Stop.scene_id == scene.id)))
-        .order_by(Tour.slug)
-    ).all()
+    ))
+    # a published tour's visitors may still walk through it even when the draft no longer does
+    tours |= {slug for slug, copy in session.execute(
+        select(Tour.slug, Tour.published).where(Tour.status == TourStatus.PUBLISHED,
+                                                Tour.published_at.is_not(None)))
+        if copy is not None and scene.id in copy_scene_ids(copy)}
+    tours = sorted(tours)
     if tours:
         raise SceneInUse(tours=", ".join(tours))
     release_panorama(session, scene.panorama)

@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tours import walk
-from tours.models import Hotspot, HotspotKind, Scene, Stop, Tour
+from tours.models import Hotspot, HotspotKind, HotspotStatus, Scene
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,8 @@ class WalkPlace:
 
 
 def walk_place_of(session: Session, shop_id: int, now: dt.datetime) -> WalkPlace | None:
-    """The first scene visitors can open (by hotspot id) with a shop hotspot for ``shop_id``
-    valid at ``now``; None when the walk does not show the shop."""
+    """The first scene visitors can open (by hotspot id) with an approved shop hotspot for
+    ``shop_id`` valid at ``now``; None when the walk does not show the shop."""
     return walk_places_of(session, [shop_id], now).get(shop_id)
 
 
@@ -51,7 +51,7 @@ def walk_places_of(session: Session, shop_ids: Collection[int], now: dt.datetime
         select(Hotspot.shop_id, Hotspot.yaw, Hotspot.pitch, Scene.id, Scene.slug)
         .join(Scene, Hotspot.scene_id == Scene.id)
         .where(Hotspot.shop_id.in_(list(shop_ids)), Hotspot.kind == HotspotKind.SHOP,
-               Scene.id.in_(public),
+               Hotspot.status == HotspotStatus.APPROVED, Scene.id.in_(public),
                or_(Hotspot.valid_from.is_(None), Hotspot.valid_from <= now),
                or_(Hotspot.valid_until.is_(None), Hotspot.valid_until > now))
         .order_by(Hotspot.id))
@@ -65,18 +65,15 @@ def walk_places_of(session: Session, shop_ids: Collection[int], now: dt.datetime
 
 
 def _tour_through(session: Session, scene_ids: set[int], now: dt.datetime) -> dict[int, str]:
-    """For each scene, the slug of the oldest published tour (inside its window) stopping
-    there, else of the oldest one whose walk reaches it by links; scenes no public tour
-    reaches are left out."""
+    """For each scene, the slug of the oldest published tour (inside its window) whose
+    published copy stops there, else of the oldest one whose walk reaches it by links; scenes
+    no public tour reaches are left out."""
     if not scene_ids:
         return {}
-    rows = session.execute(
-        select(Stop.scene_id, Tour.slug).join(Tour, Stop.tour_id == Tour.id)
-        .where(Stop.scene_id.in_(scene_ids), walk.tour_is_public(now))
-        .order_by(Tour.id))
     found: dict[int, str] = {}
-    for scene_id, slug in rows:
-        found.setdefault(scene_id, slug)
+    for slug, stop_scene_ids in walk.public_tour_stops(session, now):
+        for scene_id in scene_ids.intersection(stop_scene_ids):
+            found.setdefault(scene_id, slug)
     missing = scene_ids - found.keys()
     if missing:
         # no tour stops there: the oldest public tour whose walk reaches the scene

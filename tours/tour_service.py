@@ -3,6 +3,11 @@
 A tour and its stops are edited as one thing: every change of a stop (added, changed, removed,
 reordered) bumps the tour's version, so an editor saving a tour based on an older version is
 told that someone else changed it. Stops are numbered 1, 2, 3, … without gaps after every change.
+
+The rows are the draft: visitors see the copy taken when the tour was last published
+(``tours.tour_publishing``). :func:`publish_tour` takes that copy; setting the status to
+``published`` through :func:`create_tour` or :func:`update_tour` does the same, so there is one
+way a tour becomes public. :func:`withdraw_tour` archives it (the copy stays for the record).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from tours.errors import N_, Conflict, NotFound
 from tours.i18n import clean_translations
 from tours.models import Stop, Tour, TourStatus, View, utcnow
 from tours.scenes import scene_for_reference
+from tours.tour_publishing import tour_copy
 from tours.validation import (
     InvalidValue,
     MissingValue,
@@ -102,6 +108,8 @@ def create_tour(session: Session, fields: TourFields) -> Tour:
     tour = Tour(title={}, intro={}, status=TourStatus.DRAFT)
     with session.no_autoflush:
         _apply(session, tour, fields)
+        if tour.status is TourStatus.PUBLISHED:
+            _set_copy(session, tour)
     session.add(tour)
     session.flush()
     return tour
@@ -110,14 +118,110 @@ def create_tour(session: Session, fields: TourFields) -> Tour:
 def update_tour(
     session: Session, tour_id: int, changes: TourFields, *, expected_version: int | None = None,
 ) -> Tour:
-    """Change the given fields of a tour that is still at ``expected_version`` (if given)."""
+    """Change the given fields of a tour that is still at ``expected_version`` (if given).
+
+    Visitors keep seeing the published copy; a ``status`` of ``published`` in ``changes``
+    publishes the tour as it is after the change (like :func:`publish_tour`)."""
     check_fields(changes, TourFields.__annotations__)
     tour = get_tour(session, tour_id)
     check_version(tour.version, expected_version)
     with session.no_autoflush:
         _apply(session, tour, changes)
+        if "status" in changes and tour.status is TourStatus.PUBLISHED:
+            _set_copy(session, tour)
     flush_versioned(session)
     return tour
+
+
+class DraftStop(TypedDict, total=False):
+    """A stop of a whole draft saved at once: ``id`` of a stop kept (None or missing = new)."""
+
+    id: int | None
+    scene_id: int
+    initial_view: Mapping[str, float] | View | None
+    text: Mapping[str, str]
+
+
+def save_draft(
+    session: Session, tour_id: int, changes: TourFields, stops: Sequence[DraftStop], *,
+    expected_version: int | None = None,
+) -> Tour:
+    """Save the editor's whole draft in one step: the tour's ``changes`` and its complete list
+    of ``stops`` in order (stops of the tour not listed are removed, listed ones without an
+    ``id`` added). Refused as a whole when the tour is no longer at ``expected_version`` or a
+    value is refused; visitors keep the published copy (``status`` cannot be changed here:
+    use :func:`publish_tour` and :func:`withdraw_tour`)."""
+    check_fields(changes, set(TourFields.__annotations__) - {"status"})
+    tour = get_tour(session, tour_id)
+    check_version(tour.version, expected_version)
+    current = {stop.id: stop for stop in list_stops(session, tour.id)}
+    kept = [entry["id"] for entry in stops if entry.get("id") is not None]
+    if len(set(kept)) != len(kept):
+        raise RepeatedStop(field="stops")
+    if not set(kept) <= set(current):
+        raise StopsChanged()
+    with session.no_autoflush:
+        _apply(session, tour, changes)
+    for stop_id in set(current) - set(kept):
+        session.delete(current.pop(stop_id))
+    session.flush()
+    ordered: list[Stop] = []
+    for index, entry in enumerate(stops):
+        check_fields(entry, DraftStop.__annotations__)
+        fields = {key: value for key, value in entry.items() if key != "id"}
+        if "scene_id" in fields and fields["scene_id"] is None:
+            raise MissingValue(field=f"stops.{index}.scene_id")
+        stop_id = entry.get("id")
+        if stop_id is None:
+            if fields.get("scene_id") is None:
+                raise MissingValue(field=f"stops.{index}.scene_id")
+            stop = Stop(tour_id=tour.id, text={},
+                        position=_spare_position([*current.values(), *ordered]) + index)
+            with session.no_autoflush:
+                _apply_stop(session, stop, fields)  # type: ignore[arg-type]
+            session.add(stop)
+        else:
+            stop = current[stop_id]
+            with session.no_autoflush:
+                _apply_stop(session, stop, fields)  # type: ignore[arg-type]
+        ordered.append(stop)
+    session.flush()
+    _renumber(session, ordered)
+    _touch(session, tour)
+    return tour
+
+
+def publish_tour(session: Session, tour_id: int, *, expected_version: int | None = None) -> Tour:
+    """Publish the tour as its rows are now: visitors see this copy (within the publication
+    window) until the next publication, whatever editors change in the meantime."""
+    tour = get_tour(session, tour_id)
+    check_version(tour.version, expected_version)
+    with session.no_autoflush:
+        tour.status = TourStatus.PUBLISHED
+        _set_copy(session, tour)
+    flush_versioned(session)
+    return tour
+
+
+def withdraw_tour(session: Session, tour_id: int, *,
+                  expected_version: int | None = None) -> Tour:
+    """Take the tour away from visitors (it is archived; its last copy is kept for the
+    record and replaced when it is published again)."""
+    tour = get_tour(session, tour_id)
+    check_version(tour.version, expected_version)
+    tour.status = TourStatus.ARCHIVED
+    flush_versioned(session)
+    return tour
+
+
+def _set_copy(session: Session, tour: Tour) -> None:
+    """Make the rows of ``tour`` what visitors see from now on (flushed by the caller, so a
+    publication is one new version)."""
+    if tour in session and tour.id is not None:
+        # the stops as stored now, not a list loaded before a stop changed
+        session.expire(tour, ["stops"])
+    tour.published = tour_copy(tour)
+    tour.published_at = utcnow()
 
 
 def delete_tour(session: Session, tour_id: int, *, expected_version: int | None = None) -> None:

@@ -3,8 +3,9 @@ links and hotspots those scenes show now.
 
 Visibility
     A **tour** is public while its status is ``published`` and ``now`` lies in its publication
-    window (``publish_from ≤ now < publish_until``, either end open). Its visitors see the stops
-    whose scene can be shown, in the tour's order.
+    window (``publish_from ≤ now < publish_until``, either end open). Its visitors see the copy
+    taken when it was last published (``tours.tour_publishing``), never the rows editors are
+    changing: the stops of that copy whose scene can be shown, in the copy's order.
 
     Scenes carry no publication flag of their own; editors publish scenes by putting them into
     the walk. A **scene** is public when its panorama is tiled and it can be reached from a stop
@@ -27,8 +28,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -36,23 +38,52 @@ from sqlalchemy.orm import Session, selectinload
 from tours.models import (
     Hotspot,
     HotspotKind,
+    HotspotStatus,
     Link,
     Panorama,
     PanoramaStatus,
     Scene,
     Shop,
     ShopStatus,
-    Stop,
     Tour,
     TourStatus,
+    View,
 )
 from tours.scenes import SceneNotFound
+from tours.tour_publishing import (
+    PublishedTour,
+    copy_scene_ids,
+    published_tour,
+    scene_ids_of,
+)
 from tours.tour_service import TourNotFound
 
 
+class ShownStop(Protocol):
+    """What the walk reads of a stop: a published copy's (visitors), or a row's (an editor's
+    export or preview)."""
+
+    @property
+    def scene_id(self) -> int: ...
+    @property
+    def scene(self) -> Scene: ...
+    @property
+    def text(self) -> Mapping[str, str]: ...
+    @property
+    def initial_view(self) -> View | None: ...
+
+
+class TourWithStops(Protocol):
+    """A tour whose stops can be walked: a :class:`PublishedTour`, or a ``Tour`` row."""
+
+    @property
+    def stops(self) -> Sequence[ShownStop]: ...
+
+
 def tour_is_public(now: dt.datetime) -> ColumnElement[bool]:
-    """SQL condition: the tour is published and inside its publication window at ``now``."""
-    return and_(Tour.status == TourStatus.PUBLISHED,
+    """SQL condition: the tour is published (it has a copy to show) and inside its
+    publication window at ``now``."""
+    return and_(Tour.status == TourStatus.PUBLISHED, Tour.published_at.is_not(None),
                 or_(Tour.publish_from.is_(None), Tour.publish_from <= now),
                 or_(Tour.publish_until.is_(None), Tour.publish_until > now))
 
@@ -68,30 +99,40 @@ def is_shown(panorama: Panorama) -> bool:
     return panorama.status is PanoramaStatus.READY and panorama.current_revision is not None
 
 
-def _tours_with_stops(session: Session, condition: ColumnElement[bool]) -> list[Tour]:
-    tours = session.scalars(
-        select(Tour).where(condition).order_by(Tour.id)
-        .options(selectinload(Tour.stops).selectinload(Stop.scene).selectinload(Scene.panorama),
-                 selectinload(Tour.cover_scene).selectinload(Scene.panorama)))
-    return [tour for tour in tours if shown_stops(tour)]
+def _tours_with_stops(session: Session, condition: ColumnElement[bool]) -> list[PublishedTour]:
+    tours = list(session.scalars(select(Tour).where(condition).order_by(Tour.id)))
+    ids = scene_ids_of(tours)
+    scenes = {scene.id: scene for scene in session.scalars(
+        select(Scene).where(Scene.id.in_(ids)).options(selectinload(Scene.panorama)))} \
+        if ids else {}
+    shown = [published_tour(tour, scenes) for tour in tours]
+    return [tour for tour in shown if shown_stops(tour)]
 
 
-def public_tours(session: Session, now: dt.datetime) -> list[Tour]:
-    """The tours visitors may take at ``now``, oldest first, stops and scenes loaded; a tour
-    none of whose stops can be shown yet is not offered."""
+def public_tours(session: Session, now: dt.datetime) -> list[PublishedTour]:
+    """The tours visitors may take at ``now`` as published, oldest first, their scenes loaded;
+    a tour none of whose stops can be shown yet is not offered."""
     return _tours_with_stops(session, tour_is_public(now))
 
 
-def public_tour(session: Session, slug: str, now: dt.datetime) -> Tour:
-    """The public tour ``slug``; :class:`TourNotFound` when there is none (not now, or none of
-    its stops can be shown yet)."""
+def public_tour(session: Session, slug: str, now: dt.datetime) -> PublishedTour:
+    """The public tour ``slug`` as published; :class:`TourNotFound` when there is none (not
+    now, or none of its stops can be shown yet)."""
     found = _tours_with_stops(session, and_(Tour.slug == slug, tour_is_public(now)))
     if not found:
         raise TourNotFound()
     return found[0]
 
 
-def shown_stops(tour: Tour) -> list[Stop]:
+def public_tour_stops(session: Session, now: dt.datetime) -> list[tuple[str, list[int]]]:
+    """The slug of every public tour at ``now``, oldest first, with the scenes its published
+    stops name in their order (shown or not)."""
+    return [(slug, copy_scene_ids(copy)) for slug, copy in session.execute(
+        select(Tour.slug, Tour.published).where(tour_is_public(now)).order_by(Tour.id))
+        if copy is not None]
+
+
+def shown_stops(tour: TourWithStops) -> list[ShownStop]:
     """The stops of ``tour`` whose scene can be shown, in the tour's order."""
     return [stop for stop in tour.stops if is_shown(stop.scene.panorama)]
 
@@ -102,8 +143,8 @@ def public_scene_ids(session: Session, now: dt.datetime) -> set[int]:
     A breadth-first walk over the link graph from the public tours' stops; it visits each
     scene at most once, so it ends after at most as many steps as there are scenes.
     """
-    starts = set(session.scalars(
-        select(Stop.scene_id).join(Stop.tour).where(tour_is_public(now))))
+    starts = {scene_id for _slug, scene_ids in public_tour_stops(session, now)
+              for scene_id in scene_ids}
     return scenes_reachable_from(session, starts)
 
 
@@ -164,16 +205,22 @@ class ShownHotspot:
     shop: Shop | None
 
 
+def hotspot_is_shown(hotspot: Hotspot, now: dt.datetime) -> bool:
+    """True when visitors may see ``hotspot`` at ``now``: approved by an editor (an owner's
+    request, waiting or rejected, never is) and inside its validity window."""
+    return hotspot.status is HotspotStatus.APPROVED and hotspot.is_valid_at(now)
+
+
 def shown_hotspots(session: Session, scene: Scene, now: dt.datetime) -> list[ShownHotspot]:
-    """The hotspots of ``scene`` valid at ``now``; a shop hotspot only while its shop is
-    published (drafts, shops in review and closed shops are not part of the walk)."""
+    """The approved hotspots of ``scene`` valid at ``now``; a shop hotspot only while its shop
+    is published (drafts, shops in review and closed shops are not part of the walk)."""
     return shown_hotspots_of(session, [scene], now)[scene.id]
 
 
 def shown_hotspots_of(session: Session, scenes: Sequence[Scene], now: dt.datetime
                       ) -> dict[int, list[ShownHotspot]]:
     """:func:`shown_hotspots` of many scenes, by scene id, with one query for their shops."""
-    valid = {scene.id: [hotspot for hotspot in scene.hotspots if hotspot.is_valid_at(now)]
+    valid = {scene.id: [hotspot for hotspot in scene.hotspots if hotspot_is_shown(hotspot, now)]
              for scene in scenes}
     shop_ids = {hotspot.shop_id for hotspots in valid.values() for hotspot in hotspots
                 if hotspot.kind is HotspotKind.SHOP}
@@ -204,7 +251,7 @@ def link_yaw(bearing: float, north_offset: float) -> float:
     return normalise_yaw(north_offset + bearing)
 
 
-def tour_scene_ids(session: Session, tour: Tour) -> list[int]:
+def tour_scene_ids(session: Session, tour: TourWithStops) -> list[int]:
     """The scenes visitors can walk to from ``tour``, in walking order: its shown stops' scenes
     in the tour's order, then every scene its links lead to, nearest first (each scene's links
     clockwise from north, like :func:`shown_links`).

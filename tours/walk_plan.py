@@ -12,17 +12,23 @@ Positions
     scenes by hand (issue 6: indoor venues, scenes without GPS), their placement is read there,
     and nothing else changes. A scene without a position is left off the plan, and so are its
     links; a plan needs at least two placed scenes to be worth drawing.
+
+Bearings
+    Where two placed scenes lie also tells the direction of the way between them
+    (:func:`initial_bearing`): a link created without a bearing gets it from there
+    (``tours.links.add_link``), so editors linking scenes on their plan set no angle by hand.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tours.models import Link, Scene, Tour, View
-from tours.walk import scenes_reachable_from, shown_stops
+from tours.models import Link, Scene, View
+from tours.walk import TourWithStops, scenes_reachable_from, shown_stops
 
 #: a plan with fewer placed scenes than this shows nothing worth a map
 MIN_PLACED_SCENES = 2
@@ -67,8 +73,25 @@ def plan_position(scene: Scene) -> PlanPosition | None:
     return PlanPosition(scene.latitude, scene.longitude)
 
 
-def tour_plan(session: Session, tour: Tour) -> TourPlan:
-    """The plan of ``tour``'s walk (its stops loaded, as ``tours.walk.public_tour`` gives it)."""
+def initial_bearing(start: PlanPosition, end: PlanPosition) -> float | None:
+    """The compass bearing of the way from ``start`` to ``end``: degrees clockwise from north,
+    0 ≤ bearing < 360, the initial course of the great circle between them (at city scale the
+    same as the straight line on the plan). None when both lie at the same place, where no
+    direction is right."""
+    if (start.latitude, start.longitude) == (end.latitude, end.longitude):
+        return None
+    phi1, phi2 = math.radians(start.latitude), math.radians(end.latitude)
+    delta = math.radians(end.longitude - start.longitude)
+    east = math.sin(delta) * math.cos(phi2)
+    north = math.cos(phi1) * math.sin(phi2) - math.sin(phi1) * math.cos(phi2) * math.cos(delta)
+    bearing = math.degrees(math.atan2(east, north)) % 360.0
+    # −1e-15 % 360 is 360.0: the same direction as 0
+    return 0.0 if bearing >= 360.0 else bearing
+
+
+def tour_plan(session: Session, tour: TourWithStops) -> TourPlan:
+    """The plan of ``tour``'s walk (as ``tours.walk.public_tour`` gives it: the published
+    stops, their scenes loaded)."""
     stops = shown_stops(tour)
     numbers: dict[int, list[int]] = {}
     views: dict[int, View] = {}

@@ -1,9 +1,9 @@
-// Bundles and minifies the viewer's ES modules and their npm dependencies into dist/.
+// Bundles and minifies the viewer's (and the editors' tools') ES modules and their npm dependencies into dist/.
 // Run by `make` during setup; dist/ is never committed.
 import { build } from "esbuild";
 
 await build({
-  entryPoints: { flaneur: "src/main.js" },
+  entryPoints: { flaneur: "src/main.js", editor: "src/editor/main.js" },
   bundle: true,
   minify: true,
   sourcemap: true,

@@ -35,7 +35,7 @@ from tests.support.live_server import serve
 from tests.support.requirements import require
 from tests.support.walk_world import stored_panorama
 from tours import links, tour_service
-from tours.models import Panorama, Scene, TourStatus
+from tours.models import Panorama, Scene
 
 pytestmark = pytest.mark.browser
 
@@ -83,9 +83,10 @@ def world(app: Flask, tiles: Tiles, make_panorama: Callable[..., Panorama],  # n
             links.add_link(session, scenes[one].id, {"to_scene_id": scenes[other].id,
                                                      "bearing": bearing})
         tour = tour_service.create_tour(session, {
-            "slug": "old-town", "title": {"en": "Old town"}, "status": TourStatus.PUBLISHED})
+            "slug": "old-town", "title": {"en": "Old town"}})
         for slug in ("market", "hall"):
             tour_service.add_stop(session, tour.id, {"scene_id": scenes[slug].id})
+        tour_service.publish_tour(session, tour.id)
         session.commit()
     return scenes
 

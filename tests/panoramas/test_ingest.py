@@ -310,7 +310,7 @@ def test_sweep_removes_expired_revisions_and_unused_panoramas_only(app, client, 
     with app.app_context():
         # within the grace period nothing goes
         assert sweep(db.session, grace=dt.timedelta(hours=1)) == {
-            "revisions": 0, "objects": 0, "panoramas": 0}
+            "revisions": 0, "objects": 0, "panoramas": 0, "originals": 0}
         later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
         removed = sweep(db.session, grace=dt.timedelta(hours=1), now=later)
         db.session.commit()
@@ -324,6 +324,28 @@ def test_sweep_removes_expired_revisions_and_unused_panoramas_only(app, client, 
             f"panoramas/{shown}/{kept.current_revision}"))
         assert list(originals_storage().list_keys("")) == [kept.original_key]
     assert current is not None
+
+
+def test_the_sweep_removes_originals_no_row_names_after_the_grace_period(app, client, editor):
+    """A failed upload or tour import can leave a content-addressed original without its row."""
+    from server.panorama_jobs import sweep
+    from tours import ingest
+
+    kept = upload(client, editor, panorama_file(seed=11)).get_json()["panorama"]["id"]
+    run_jobs(app)
+    create_scene(app, panorama_row(app, kept))
+    orphan = ingest.originals_key("ab" * 32, "jpeg")
+    with app.app_context():
+        originals_storage().put(orphan, b"somebody's photograph", content_type="image/jpeg")
+        # young: it may be an upload between its write and its commit
+        assert sweep(db.session, grace=dt.timedelta(hours=1))["originals"] == 0
+        assert originals_storage().exists(orphan)
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+        assert sweep(db.session, grace=dt.timedelta(hours=1), now=later)["originals"] == 1
+        db.session.commit()
+        assert not originals_storage().exists(orphan)
+        # originals with a row stay
+        assert list(originals_storage().list_keys("")) == [panorama_row(app, kept).original_key]
 
 
 def test_share_image_follows_the_initial_view_and_the_revision(app, client, editor):

@@ -71,7 +71,8 @@ def test_a_refused_file_is_reported_and_the_others_go_on(app, runner, tmp_path):
 def test_sweep_reports_what_it_removed(runner):
     result = runner.invoke(args=["media", "sweep"])
     assert result.exit_code == 0
-    assert "removed 0 revision(s), 0 panorama(s), 0 object(s)" in result.output
+    assert ("removed 0 revision(s), 0 panorama(s), 0 object(s), 0 orphaned original(s)"
+            in result.output)
 
 
 def test_slugs_from_file_names():

@@ -38,9 +38,14 @@ class City:
 
 
 def add_tour(slug: str, scenes: list[Scene], **fields: Any) -> None:
+    """A tour stopping at ``scenes``; with ``status="published"`` it is published once its
+    stops are in (visitors see the copy taken then)."""
+    publish = fields.pop("status", None) == "published"
     tour = tour_service.create_tour(db.session, {"slug": slug, **fields})
     for scene in scenes:
         tour_service.add_stop(db.session, tour.id, {"scene_id": scene.id})
+    if publish:
+        tour_service.publish_tour(db.session, tour.id)
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from server.extensions import db
 from server.storage_setup import originals_storage, public_storage
 from tests.support.accounts import bearer_headers
 from tests.support.apps import base_config, close_app, database_for
-from tests.support.content import create_panorama
+from tests.support.content import TEST_REVISION, create_panorama
 from tours import (
     account_links,
     hotspots,
@@ -99,6 +99,14 @@ def image_upload() -> dict[str, Any]:
     return {"kind": "photo", "file": (io.BytesIO(out.getvalue()), "photo.jpg")}
 
 
+def privacy_version_of(revision: str) -> str:
+    """The blur-regions version of a panorama at ``revision`` without regions."""
+    from tours.models import Panorama
+    from tours.panorama_privacy import privacy_version
+
+    return privacy_version(Panorama(current_revision=revision, blur_regions=[]))
+
+
 NOW = dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC)
 PASSWORD = "quiet harbour lantern seven 12"
 OFFER = {"kind": "offer", "title": {"de": "Angebot"}, "valid_from": NOW.isoformat(),
@@ -131,7 +139,20 @@ POLICY: dict[str, Rule] = {
     "panoramas_api.list_panoramas GET": Rule(STAFF),
     "panoramas_api.get_panorama GET": Rule(STAFF),
     "panoramas_api.update_panorama PATCH": Rule(STAFF, json={"author": "Anna"}),
+    # privacy in the panoramas: the world's panorama has no regions yet and no original, so the
+    # suggestions answer 409 to staff (never 5xx); the version is that of its test revision
+    "panorama_privacy_api.get_blur_regions GET": Rule(STAFF),
+    "panorama_privacy_api.put_blur_regions PUT": Rule(STAFF, json={
+        "regions": [{"x": 0.9, "y": 0.4, "width": 0.2, "height": 0.1, "kind": "face"}],
+        "version": privacy_version_of(TEST_REVISION)}),
+    "panorama_privacy_api.get_blur_suggestions GET": Rule(STAFF),
+    "privacy_editor.panorama GET": Rule(STAFF),
     "panorama_uploads_api.upload_panorama POST": Rule(STAFF, form={}),
+    # the editors' plan of all scenes and a scene's settings
+    "plan_editor.plan GET": Rule(STAFF),
+    "plan_editor.scene GET": Rule(STAFF),
+    "panorama_uploads_api.retile_panorama POST": Rule(STAFF),
+    "upload_pages.upload GET": Rule(STAFF),
     "scenes_api.list_scenes GET": Rule(STAFF),
     "scenes_api.create_scene POST": Rule(STAFF, json={"slug": "new-scene",
                                                       "title": {"en": "New"}}),
@@ -142,7 +163,9 @@ POLICY: dict[str, Rule] = {
     "scenes_api.create_link POST": Rule(STAFF, json={"to_scene_id": 0, "bearing": 10}),
     "scenes_api.update_link PATCH": Rule(STAFF, json={"bearing": 20}),
     "scenes_api.delete_link DELETE": Rule(STAFF),
-    "hotspots_api.list_hotspots GET": Rule(STAFF),
+    # owners: in the walk's streets they may see the hotspots and ask for their shop's (the
+    # world's hotspot is shop A's, approved, in the market, a street of the public walk)
+    "hotspots_api.list_hotspots GET": Rule(ACCOUNTS),
     "hotspots_api.create_hotspot POST": Rule(STAFF, json={"yaw": 1, "pitch": 2, "kind": "info",
                                                           "text": {"en": "x"},
                                                           "label": {"en": "x"}}),
@@ -162,6 +185,17 @@ POLICY: dict[str, Rule] = {
     "tours_api.delete_stop DELETE": Rule(STAFF),
     "tour_archive_api.export GET": Rule(STAFF),
     "tour_archive_api.import_tour POST": Rule(STAFF, form={}),
+    "tours_api.save_draft PUT": Rule(STAFF, json={"title": {"en": "T3"}, "stops": []}),
+    "tours_api.publish_tour POST": Rule(STAFF, json={}),
+    "tours_api.withdraw_tour POST": Rule(STAFF, json={}),
+    # the tour editor: the list (new tour, import), one tour, its preview, a stop's viewer
+    "tour_editor.tours GET": Rule(STAFF),
+    "tour_editor.create POST": Rule(STAFF, form={"slug": "fresh-tour", "title": "Fresh"}),
+    "tour_editor.import_tour POST": Rule(STAFF, form={}),
+    "tour_editor.tour GET": Rule(STAFF),
+    "tour_editor.preview GET": Rule(STAFF),
+    "tour_editor.scene_view GET": Rule(STAFF),
+    "pannellum_api.pannellum GET": Rule(STAFF),
     # the public shop directory
     "shops_api.list_categories GET": Rule(EVERYONE),
     "shops_api.search_shops GET": Rule(EVERYONE),
@@ -179,6 +213,8 @@ POLICY: dict[str, Rule] = {
     # visitors report an image (no account, no CSRF token: no session is used)
     "image_reports_api.report_image POST": Rule(EVERYONE, json={
         "reason": "person", "comment": "A face", "view": {"yaw": 10, "pitch": 0, "zoom": 50}}),
+    "report_pages.form GET": Rule(EVERYONE),
+    "report_pages.form POST": Rule(EVERYONE, form={"reason": "person", "comment": "A face"}),
     # keeping shops: owners their own, staff every shop
     "shops_api.list_managed_shops GET": Rule(OWNERS_AND_STAFF),
     "shops_api.create_shop POST": Rule(OWNERS_AND_STAFF, json={
@@ -225,7 +261,17 @@ POLICY: dict[str, Rule] = {
     "shop_admin.delete_offer POST": Rule(SHOP_KEEPERS),
     "moderation.queue GET": Rule(STAFF),
     "moderation.decide POST": Rule(STAFF, form={"decision": "reject", "comment": "No"}),
+    "hotspot_requests.queue GET": Rule(STAFF),
+    "hotspot_requests.decide POST": Rule(STAFF, form={"decision": "reject"}),
+    # the hotspot editor: editors everywhere, owners in the walk's streets (requests) and
+    # their interior scenes
+    "hotspot_editor.scene GET": Rule(ACCOUNTS),
+    # a shop in the walk: its interior panoramas and hotspot requests
+    "shop_scenes.walk_page GET": Rule(SHOP_KEEPERS),
+    "shop_scenes.add_interior POST": Rule(SHOP_KEEPERS, form={}),
+    "shop_scenes.request_in_scene GET": Rule(SHOP_KEEPERS),
     "report_moderation.reports GET": Rule(STAFF),
+    "editor_pages.home GET": Rule(STAFF),
     "report_moderation.decide POST": Rule(STAFF, form={"decision": "dismiss"}),
     "report_moderation.retry_purge POST": Rule(STAFF),
     # importing shops: editors
@@ -300,7 +346,7 @@ BODY_IDS = {
 }
 UPLOADS = {"shop_media_api.upload_image POST", "panorama_uploads_api.upload_panorama POST",
            "shop_admin.upload_images POST", "hotspots_api.put_image PUT",
-           "tour_archive_api.import_tour POST"}
+           "tour_archive_api.import_tour POST", "shop_scenes.add_interior POST"}
 
 
 def operations(app: Flask) -> set[str]:
@@ -364,9 +410,9 @@ def build_world(app: Flask) -> dict[str, Any]:
         hotspot = hotspots.add_hotspot(session, market.id, {"yaw": 0, "pitch": 0, "kind": "shop",
                                                             "shop_id": shop_a.id})
         # published, so the visitors' walk answers it (and the scenes linked from its stop)
-        tour = tour_service.create_tour(session, {"slug": "old-town", "title": {"en": "Old"},
-                                                  "status": "published"})
+        tour = tour_service.create_tour(session, {"slug": "old-town", "title": {"en": "Old"}})
         stop = tour_service.add_stop(session, tour.id, {"scene_id": hall.id})
+        tour_service.publish_tour(session, tour.id)
         report = image_reports.create_report(session, market, {"reason": "person"})
         job = session.scalar(select(Job).limit(1))
         anna_token = session.scalar(select(ApiToken).where(ApiToken.user_id == anna.id))

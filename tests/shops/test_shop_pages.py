@@ -572,8 +572,9 @@ def place_in_walk(app: Flask, make_scene: Callable[..., Any], shop: Shop, *,
                                                     "valid_until": valid_until})
         if tour:
             made = tour_service.create_tour(db.session, {
-                "slug": "old-town", "title": {"en": "Old town"}, "status": "published"})
+                "slug": "old-town", "title": {"en": "Old town"}})
             tour_service.add_stop(db.session, made.id, {"scene_id": scene.id})
+            tour_service.publish_tour(db.session, made.id)
         db.session.commit()
     return scene.slug
 
@@ -619,9 +620,9 @@ def test_a_scene_only_reached_by_links_opens_in_the_tour_that_reaches_it(
         market = session.scalar(select(Scene).where(Scene.slug == "market-square"))
         # the oldest tour does not lead to the shop; the second one's walk does, by a link
         for slug, start in (("first", elsewhere), ("second", gate)):
-            made = tour_service.create_tour(session, {
-                "slug": slug, "title": {"en": slug}, "status": "published"})
+            made = tour_service.create_tour(session, {"slug": slug, "title": {"en": slug}})
             tour_service.add_stop(session, made.id, {"scene_id": start.id})
+            tour_service.publish_tour(session, made.id)
         links.add_link(session, gate.id, {"to_scene_id": market.id, "bearing": 0})
         session.commit()
     hrefs = [link["href"] for link in walk_links(get_page(client, "/shops/in-walk?lang=en"))]

@@ -39,6 +39,8 @@ PUBLIC_PAGES = (
     AuditedPage("walk in German", "/tours/old-town/hall?lang=de",
                 ready='#walk-viewer[data-ready="true"] .psv-navbar'),
     AuditedPage("text version of a tour", "/text/tours/old-town?lang=en"),
+    AuditedPage("report an image without scripts",
+                "/report/market?tour=old-town&yaw=10&pitch=0&zoom=50&lang=en"),
     AuditedPage("shop directory", "/shops?lang=en"),
     AuditedPage("shop profile", "/shops/sun-bakery?lang=en"),
     AuditedPage("sign-in", "/login?lang=en"),

@@ -19,6 +19,9 @@ CHROMIUM_ARGS = [
     "--enable-unsafe-swiftshader",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+#: how Chromium reports a load the page itself gave up on (a navigation away while images or
+#: tiles were still coming): no server or page fault, so not a problem to report
+ABORTED_BY_THE_PAGE = "net::ERR_ABORTED"
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +47,8 @@ def page(browser: object) -> Iterator[object]:
     tab.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
            if m.type == "error" else None)
     tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    tab.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    tab.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}")
+           if r.failure != ABORTED_BY_THE_PAGE else None)
     tab.problems = problems  # type: ignore[attr-defined]
     yield tab
     context.close()

@@ -32,7 +32,7 @@ from tests.support.panoramas import jpeg_bytes, textured_panorama
 from tests.support.requirements import require
 from tours import hotspots, links, tour_service
 from tours.ingest import revision_prefix
-from tours.models import Panorama, Scene, ShopStatus, TourStatus
+from tours.models import Panorama, Scene, ShopStatus
 
 BUNDLE = ARTIFACTS.parent / "static" / "viewer" / "dist" / "flaneur.js"
 ALWAYS_OPEN = {"weekly": [{"day": day, "opens": "00:00", "closes": "24:00"}
@@ -121,10 +121,10 @@ def world(app: Flask, tiles: Tiles, make_panorama: Callable[..., Panorama],
             "label": {"en": "Fountain", "de": "Brunnen"},
             "text": {"en": "Built in 1890.", "de": "Gebaut 1890."}})
         tour = tour_service.create_tour(session, {
-            "slug": "old-town", "title": {"en": "Old town", "de": "Altstadt"},
-            "status": TourStatus.PUBLISHED})
+            "slug": "old-town", "title": {"en": "Old town", "de": "Altstadt"}})
         for scene in (market, hall):
             tour_service.add_stop(session, tour.id, {"scene_id": scene.id})
+        tour_service.publish_tour(session, tour.id)
         session.commit()
         ids = WalkWorld(shop.id, hotspot.id, info.id)
     return ids

@@ -87,9 +87,14 @@ def link(session: Session, from_scene: Scene, to_scene: Scene, bearing: float,
 
 
 def tour_of(session: Session, slug: str, scenes: list[Scene], **fields: Any) -> int:
+    """A tour stopping at ``scenes``; with ``status=published`` it is published once its
+    stops are in (visitors see the copy taken then)."""
+    publish = fields.pop("status", None) in (TourStatus.PUBLISHED, "published")
     tour = tour_service.create_tour(session, {"slug": slug, "title": {"en": slug}, **fields})
     for scene in scenes:
         tour_service.add_stop(session, tour.id, {"scene_id": scene.id})
+    if publish:
+        tour_service.publish_tour(session, tour.id)
     return tour.id
 
 

@@ -74,6 +74,8 @@ def test_a_tour_lists_its_shown_stops_in_order(app, client, walk):
             "text": {"en": "Look up.", "de": "Schau nach oben."}})
         scenes.update_scene(session, scenes_["market"].id,
                             {"initial_view": {"yaw": 12, "pitch": -5, "zoom": 60}})
+        # visitors see the changed stops once the editor publishes them
+        tour_service.publish_tour(session, walk.tour_id)
         session.commit()
     tour = client.get("/api/walk/tours/old-town?lang=de").get_json()
     assert (tour["title"], tour["stop_count"]) == ("Altstadt", 2)
@@ -114,6 +116,7 @@ def test_the_cover_is_the_cover_scenes_share_image_else_a_thumbnail(app, client,
     with app.app_context():
         tour_service.update_tour(db.session, walk.tour_id,
                                  {"cover_scene_id": walk.scenes["far"].id})
+        tour_service.publish_tour(db.session, walk.tour_id)
         db.session.execute(update(Scene).where(Scene.id == walk.scenes["far"].id).values(
             share_image_key="scenes/9/share-abc.jpg", share_image_view={}))
         db.session.commit()

@@ -104,6 +104,7 @@ def test_a_scene_shown_by_two_stops_carries_both_numbers_and_its_stops_view(app,
         first = tour_service.list_stops(session, walk.tour_id)[0]
         tour_service.update_stop(session, first.id, {
             "initial_view": {"yaw": -45, "pitch": 10, "zoom": 20}})
+        tour_service.publish_tour(session, walk.tour_id)
         session.commit()
     market = client.get(PLAN).get_json()["scenes"][0]
     # market, (unready), hall, market: the visitors' stops are 1, 2, 3

@@ -174,6 +174,7 @@ def test_a_tour_that_comes_back_to_a_scene_keeps_every_stop(app, client, walk: W
     with app.app_context():
         tour_service.add_stop(db.session, walk.tour_id, {
             "scene_id": walk.scenes["market"].id, "text": {"en": "Back where we began."}})
+        tour_service.publish_tour(db.session, walk.tour_id)
         db.session.commit()
     page = text_page(client, "/text/tours/old-town?lang=en")
     # one section per place, naming both of its stops and telling both texts

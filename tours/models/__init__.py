@@ -3,7 +3,7 @@
 from tours.models.audit import AuditEvent
 from tours.models.base import Base, UTCDateTime, utcnow
 from tours.models.city import CITY_SETTINGS_ID, CitySettings
-from tours.models.hotspots import Hotspot, HotspotKind
+from tours.models.hotspots import Hotspot, HotspotKind, HotspotStatus
 from tours.models.jobs import Job, JobStatus
 from tours.models.legal import LegalPage, LegalPageKey
 from tours.models.panoramas import (
@@ -45,6 +45,7 @@ __all__ = [
     "CitySettings",
     "Hotspot",
     "HotspotKind",
+    "HotspotStatus",
     "ImageKind",
     "ImageReport",
     "Job",

@@ -27,6 +27,17 @@ class HotspotKind(enum.StrEnum):
     URL = "url"
 
 
+class HotspotStatus(enum.StrEnum):
+    """Whether a hotspot is part of the walk or waits for an editor's decision."""
+
+    #: shown to visitors (inside its validity window)
+    APPROVED = "approved"
+    #: asked for by a shop owner in a scene they may not edit; editors decide
+    REQUESTED = "requested"
+    #: an editor said no; kept so the owner sees the decision
+    REJECTED = "rejected"
+
+
 class Hotspot(Base):
     """A clickable point in a scene, shown only inside its validity window."""
 
@@ -57,6 +68,13 @@ class Hotspot(Base):
     #: shown from/until these times (a time-limited offer); None = no limit
     valid_from: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
     valid_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
+    #: only approved hotspots are shown; owners' requests in street scenes start as requested
+    status: Mapped[HotspotStatus] = mapped_column(
+        str_enum(HotspotStatus, "hotspot_status", 16), default=HotspotStatus.APPROVED)
+    #: the editor who approved or rejected a request, and when
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), default=None)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
     #: bumped by every update (optimistic concurrency)
     version: Mapped[int] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(
@@ -68,7 +86,7 @@ class Hotspot(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own protocol
 
     scene: Mapped[Scene] = relationship(back_populates="hotspots")
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
     def is_valid_at(self, now: dt.datetime) -> bool:
         """True when the hotspot is to be shown at ``now``."""

@@ -101,6 +101,10 @@ class Panorama(Base):
     pose_roll: Mapped[float | None] = mapped_column(Float, default=None)
     #: GPano cropped-area data of a partial panorama (full and cropped sizes, offsets)
     crop: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    #: regions blurred in every tiling (faces, licence plates, private windows): a list of
+    #: ``{"x", "y", "width", "height"}`` in fractions of the full equirectangular image plus a
+    #: ``kind`` (``face``, ``plate``, ``other``); the original itself stays unblurred and private
+    blur_regions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     #: photographer, shown in the credits
     author: Mapped[str] = mapped_column(String(200), default="")
     #: SPDX licence id (``CC-BY-SA-4.0``) or a short free text

@@ -54,6 +54,9 @@ class Scene(Base):
     longitude: Mapped[float | None] = mapped_column(Float, default=None)
     #: venue level ("0", "EG", "-1") for indoor wayfinding; None outdoors
     level: Mapped[str | None] = mapped_column(String(20), default=None)
+    #: a shop's interior scene: that shop's owners may place its hotspots themselves
+    shop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shop.id", ondelete="SET NULL"), index=True, default=None)
     #: yaw in degrees at which north lies in the panorama
     north_offset: Mapped[float] = mapped_column(Float, default=0.0)
     initial_yaw: Mapped[float] = mapped_column(Float, default=0.0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -46,6 +46,12 @@ class Tour(Base):
     #: a published tour is shown from/until these times (an Advent walk); None = no limit
     publish_from: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
     publish_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
+    #: what visitors see: a copy of the tour and its stops taken when it was last published
+    #: (title, intro, cover and stops with their texts and views); editors change the rows,
+    #: which are the draft, until they publish again. None = never published
+    published: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON(none_as_null=True), default=None)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
     #: bumped by every change of the tour or its stops (optimistic concurrency)
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -60,3 +60,60 @@ export const walkApi = {
   /** A visitor's report of the scene's image ({reason, comment, view}); no account needed. */
   report: (slug, body) => request("POST", `/walk/scenes/${segment(slug)}/reports`, body),
 };
+
+/**
+ * Sends `form` (a FormData) as multipart with the page's CSRF token, reporting the share sent
+ * so far to `onProgress(fraction)` (fetch cannot tell upload progress; XMLHttpRequest can).
+ * Resolves to `{status, body}`; rejects with an ApiError (status 0 when the connection failed).
+ */
+function sendForm(method, path, form, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, PREFIX + path);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("X-CSRFToken", csrfToken());
+    xhr.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable && onProgress) onProgress(event.loaded / event.total);
+    });
+    xhr.addEventListener("load", () => {
+      let body = null;
+      try {
+        body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        body = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve({ status: xhr.status, body });
+      else reject(new ApiError(xhr.status, body));
+    });
+    xhr.addEventListener("error", () => reject(new ApiError(0, null)));
+    xhr.addEventListener("abort", () => reject(new ApiError(0, null)));
+    xhr.send(form);
+  });
+}
+
+/** The editors' panoramas and their tiling jobs (``/api/panoramas``, ``/api/jobs``). */
+export const panoramaApi = {
+  /** Uploads one file (`fields` such as {create_scene: "true"} go along as form fields). */
+  upload: (file, fields, onProgress) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields || {})) form.append(name, value);
+    form.append("file", file, file.name);
+    return sendForm("POST", "/panoramas", form, onProgress);
+  },
+  get: (id) => request("GET", `/panoramas/${segment(id)}`),
+  retile: (id) => request("POST", `/panoramas/${segment(id)}/retile`),
+  job: (id) => request("GET", `/jobs/${segment(id)}`),
+};
+
+/** A scene's hotspots for editors and shop owners (``/api/scenes/<id>/hotspots``,
+ * ``/api/hotspots/<id>``); changes send the version they are based on (409 when stale). */
+export const hotspotApi = {
+  list: (sceneId) => request("GET", `/scenes/${segment(sceneId)}/hotspots`),
+  create: (sceneId, fields) => request("POST", `/scenes/${segment(sceneId)}/hotspots`, fields),
+  update: (id, changes) => request("PATCH", `/hotspots/${segment(id)}`, changes),
+  remove: (id, version) =>
+    request("DELETE", `/hotspots/${segment(id)}?version=${encodeURIComponent(version)}`),
+  /** One page of the shops the account keeps (editors: every shop), by slug. */
+  shops: (page, perPage = 200) =>
+    request("GET", `/manage/shops?page=${encodeURIComponent(page)}&page_size=${perPage}`),
+};

@@ -5,16 +5,14 @@
 // (view yaw − north offset). A dot opens its scene (click, Enter or Space). With no tile server
 // configured the plan asks no other site for anything; with one, its map tiles lie underneath.
 import "./plan.css";
-import { yawDegrees } from "./state.js";
+import { EARTH_RADIUS, compassHeading, fitProjection as fitDrawing, roundLength } from "./geo.js";
+import { drawCompass, drawScale, svg } from "./plan_drawing.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 /** The drawing's box (SVG user units; CSS scales it to the panel). */
 const WIDTH = 320;
 const HEIGHT = 240;
 /** Room kept free around the scenes: the dots, their wedge, the compass and the scale bar. */
 const PADDING = 30;
-/** Mean Earth radius (metres): the equirectangular approximation is plenty at city scale. */
-const EARTH_RADIUS = 6371008.8;
 /** Units per metre at most, so two scenes a few metres apart are not drawn a panel apart. */
 const MAX_SCALE = 8;
 /** The heading wedge: how far it reaches (units) and how wide it opens (degrees). */
@@ -30,61 +28,16 @@ const WIDE_SCREEN = "(min-width: 48rem)";
 const RADIANS = Math.PI / 180;
 const round = (value, digits = 1) => Number(value.toFixed(digits));
 
-function svg(name, attributes = {}, parent = null) {
-  const element = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
-  if (parent) parent.append(element);
-  return element;
-}
-
 /**
- * Places the scenes: an equirectangular projection to metres around the middle of their box,
- * fitted into the drawing with padding and equal scale on both axes, north up. Returns
+ * Places the scenes on the plan's drawing (geo.js, with the plan's size and padding). Returns
  * `{ toScreen(location) → [x, y], toLocation(x, y), scale, latitude }`, scale in units a metre.
  */
 export function fitProjection(locations) {
-  const latitudes = locations.map((where) => where.latitude);
-  const longitudes = locations.map((where) => where.longitude);
-  const south = Math.min(...latitudes);
-  const north = Math.max(...latitudes);
-  const west = Math.min(...longitudes);
-  const east = Math.max(...longitudes);
-  const latitude = (south + north) / 2;
-  const longitude = (west + east) / 2;
-  const metresPerDegreeY = EARTH_RADIUS * RADIANS;
-  const metresPerDegreeX = metresPerDegreeY * Math.cos(latitude * RADIANS);
-  const spanX = (east - west) * metresPerDegreeX;
-  const spanY = (north - south) * metresPerDegreeY;
-  const scale = Math.min(
-    spanX > 0 ? (WIDTH - 2 * PADDING) / spanX : Infinity,
-    spanY > 0 ? (HEIGHT - 2 * PADDING) / spanY : Infinity,
-    MAX_SCALE,
-  );
-  return {
-    scale,
-    latitude,
-    toScreen: (where) => [
-      WIDTH / 2 + (where.longitude - longitude) * metresPerDegreeX * scale,
-      HEIGHT / 2 - (where.latitude - latitude) * metresPerDegreeY * scale,
-    ],
-    toLocation: (x, y) => ({
-      longitude: longitude + (x - WIDTH / 2) / scale / metresPerDegreeX,
-      latitude: latitude - (y - HEIGHT / 2) / scale / metresPerDegreeY,
-    }),
-  };
+  return fitDrawing(locations, { width: WIDTH, height: HEIGHT, padding: PADDING,
+    maxScale: MAX_SCALE });
 }
 
-/** The longest 1, 2 or 5 × 10ⁿ metres not above `most`. */
-export function roundLength(most) {
-  const power = 10 ** Math.floor(Math.log10(most));
-  return [5, 2, 1].map((step) => step * power).find((length) => length <= most) || power;
-}
-
-/** A compass heading (degrees clockwise from north, 0 ≤ h < 360) from PSV's yaw (radians). */
-export function compassHeading(yawRadians, northOffset) {
-  const heading = (((yawDegrees(yawRadians) - northOffset) % 360) + 360) % 360;
-  return heading >= 359.95 ? 0 : round(heading);
-}
+export { compassHeading, roundLength };
 
 // --- the map underneath: Web Mercator tiles of the XYZ scheme -------------------------------
 
@@ -150,27 +103,6 @@ function wedgePath() {
   const x = round(WEDGE_RADIUS * Math.sin(half), 2);
   const y = round(-WEDGE_RADIUS * Math.cos(half), 2);
   return `M0 0L${-x} ${y}A${WEDGE_RADIUS} ${WEDGE_RADIUS} 0 0 1 ${x} ${y}Z`;
-}
-
-function drawCompass(parent, t) {
-  const compass = svg("g", { class: "walk-plan-north",
-    transform: `translate(${WIDTH - 18} 20)` }, parent);
-  svg("title", {}, compass).textContent = t("north");
-  svg("path", { d: "M0 -13L6 3L0 0L-6 3Z" }, compass);
-  svg("text", { y: 14, "text-anchor": "middle", "dominant-baseline": "central" }, compass)
-    .textContent = t("north_letter");
-}
-
-function drawScale(parent, t, scale) {
-  const metres = roundLength((WIDTH * 0.3) / scale);
-  const length = round(metres * scale, 2);
-  const bar = svg("g", { class: "walk-plan-scale", transform: `translate(10 ${HEIGHT - 10})` },
-    parent);
-  svg("path", { d: `M0 -5V0H${length}V-5` }, bar);
-  const number = new Intl.NumberFormat(document.documentElement.lang || undefined).format(metres);
-  svg("text", { x: round(length / 2, 2), y: -8, "text-anchor": "middle" }, bar).textContent =
-    t("metres", { n: number });
-  bar.dataset.metres = String(metres);
 }
 
 /** The dot of a scene: focusable, named by its title, a stop's number inside. */
@@ -269,8 +201,9 @@ export function walkPlan(element, t, { viewer, virtualTour, goTo }) {
     const layer = svg("g", { class: "walk-plan-scenes" }, drawing);
     dots = new Map([...scenes.values()].map((scene) => [scene.slug,
       drawScene(layer, scene, scene.screen)]));
-    drawCompass(drawing, t);
-    drawScale(drawing, t, projection.scale);
+    drawCompass(drawing, t, { className: "walk-plan-north", x: WIDTH - 18, y: 20 });
+    drawScale(drawing, t, projection.scale, { className: "walk-plan-scale", x: 10,
+      y: HEIGHT - 10, width: WIDTH, share: 0.3 });
     layer.addEventListener("click", (event) => {
       const dot = event.target.closest(".walk-plan-scene");
       if (dot) open(dot.dataset.scene);

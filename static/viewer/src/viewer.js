@@ -33,10 +33,12 @@ export function mountPanorama(container, { url, ...view }) {
 /**
  * Shows a tiled panorama revision: `manifest` is its manifest.json, `baseUrl` the URL prefix
  * its keys are relative to. First paint from the preview faces, then the visible tiles.
+ * `plugins` (PSV plugins, such as the markers plugin) are handed to the viewer as they are.
  */
-export function mountTiledPanorama(container, { manifest, baseUrl, ...view }) {
+export function mountTiledPanorama(container, { manifest, baseUrl, plugins = [], ...view }) {
   return mount(container, {
     adapter: CubemapTilesAdapter,
     panorama: tiledPanorama(manifest, baseUrl),
+    plugins,
   }, view);
 }
