@@ -24,6 +24,7 @@ from tours import scenes, tour_service
 from tours.errors import DomainError
 from tours.jobs import get_job
 from tours.models import JobStatus, Scene, Tour
+from tours.upload_scenes import north_offset_from_heading
 
 media = click.Group("media", help="Panorama files: ingest and clean-up.")
 
@@ -48,6 +49,9 @@ def _scene_for(result: IngestResult, slug: str, title: str) -> Scene:
     if panorama.gps_latitude is not None and panorama.gps_longitude is not None:
         fields["latitude"] = panorama.gps_latitude
         fields["longitude"] = panorama.gps_longitude
+    # north from the camera's compass, as the browser's bulk upload does
+    if panorama.pose_heading is not None:
+        fields["north_offset"] = north_offset_from_heading(panorama.pose_heading)
     return scenes.create_scene(db.session, fields)
 
 

@@ -117,7 +117,7 @@ def plan() -> Response:
     session = db.session
     all_scenes = list(session.scalars(select(Scene).order_by(Scene.id)))
     all_links = [{"id": link.id, "from": link.from_scene_id, "to": link.to_scene_id,
-                  "bearing": link.bearing}
+                  "bearing": link.bearing, "version": link.version}
                  for link in session.scalars(select(Link).order_by(Link.id))]
     centre = city().map_centre
     data = {

@@ -95,6 +95,7 @@ class LinkSchema(ma.Schema):
     closed_until = ma.fields.AwareDateTime(required=True, allow_none=True)
     closed_reason = translated("Why the way is closed", required=True)
     label = translated("Text on the arrow", required=True)
+    version = ma.fields.Integer(required=True)
 
 
 class LinkChangesSchema(ma.Schema):
@@ -105,9 +106,13 @@ class LinkChangesSchema(ma.Schema):
     closed_until = ma.fields.AwareDateTime(allow_none=True)
     closed_reason = translated("Why the way is closed")
     label = translated("Text on the arrow")
+    version = version_field()
 
 
 class NewLinkSchema(LinkChangesSchema):
+    class Meta:
+        exclude = ("version",)
+
     to_scene_id = ma.fields.Integer(required=True)
     bearing = ma.fields.Float(metadata={
         "minimum": 0, "maximum": 360,
@@ -117,7 +122,7 @@ class NewLinkSchema(LinkChangesSchema):
         "description": "Also create the way back (bearing + 180°), unless it exists"})
 
 
-class LinkDeletionSchema(ma.Schema):
+class LinkDeletionSchema(VersionQuerySchema):
     both_directions = ma.fields.Boolean(load_default=False, metadata={
         "description": "Also delete the way back"})
 
@@ -215,22 +220,29 @@ def create_link(data: dict[str, Any], scene_id: int) -> list[Link]:
 
 @bp.route("/links/<int:link_id>", methods=["PATCH"])
 @editors_only
+@bp.doc(parameters=[IF_MATCH])
 @bp.arguments(LinkChangesSchema)
 @bp.response(200, LinkSchema)
 @bp.alt_response(404, response="NOT_FOUND")
-def update_link(data: dict[str, Any], link_id: int) -> Link:
+@bp.alt_response(409, response="CONFLICT")
+def update_link(data: dict[str, Any], link_id: int) -> tuple[Link, dict[str, str]]:
     """Change a link's bearing, length, kind, closure or label."""
-    link = links.update_link(db.session, link_id, data)  # type: ignore[arg-type]
+    version = expected_version(data.pop("version", None))
+    link = links.update_link(db.session, link_id, data,  # type: ignore[arg-type]
+                             expected_version=version)
     db.session.commit()
-    return link
+    return link, etag(link.version)
 
 
 @bp.route("/links/<int:link_id>", methods=["DELETE"])
 @editors_only
+@bp.doc(parameters=[IF_MATCH])
 @bp.arguments(LinkDeletionSchema, location="query")
 @bp.response(204)
 @bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(409, response="CONFLICT")
 def delete_link(query: dict[str, Any], link_id: int) -> None:
     """Delete a link, and with ``both_directions=true`` the way back too."""
-    links.delete_link(db.session, link_id, both_directions=query["both_directions"])
+    links.delete_link(db.session, link_id, both_directions=query["both_directions"],
+                      expected_version=expected_version(query.get("version")))
     db.session.commit()

@@ -23,10 +23,12 @@ from tours.validation import (
     InvalidValue,
     MissingValue,
     check_fields,
+    check_version,
     clean_bearing,
     clean_choice,
     clean_datetime,
     clean_number,
+    flush_versioned,
     reverse_bearing,
 )
 from tours.walk_plan import initial_bearing, plan_position
@@ -136,20 +138,26 @@ def bearing_between(scene: Scene, target: Scene) -> float:
     return bearing
 
 
-def update_link(session: Session, link_id: int, changes: LinkFields) -> Link:
-    """Change a link's bearing, length, kind, closure or label (not where it leads)."""
+def update_link(session: Session, link_id: int, changes: LinkFields, *,
+                expected_version: int | None = None) -> Link:
+    """Change a link's bearing, length, kind, closure or label (not where it leads), if the
+    link is still at ``expected_version`` (when given)."""
     check_fields(changes, set(LinkFields.__annotations__) - {"to_scene_id"})
     link = get_link(session, link_id)
+    check_version(link.version, expected_version)
     if "bearing" in changes and changes["bearing"] is None:
         raise MissingValue(field="bearing")
     _apply(link, changes)
-    session.flush()
+    flush_versioned(session)
     return link
 
 
-def delete_link(session: Session, link_id: int, *, both_directions: bool = False) -> None:
-    """Delete a link; with ``both_directions`` also the way back, if there is one."""
+def delete_link(session: Session, link_id: int, *, both_directions: bool = False,
+                expected_version: int | None = None) -> None:
+    """Delete a link (still at ``expected_version``, when given); with ``both_directions``
+    also the way back, if there is one."""
     link = get_link(session, link_id)
+    check_version(link.version, expected_version)
     if both_directions:
         reverse = _find(session, link.to_scene_id, link.from_scene_id)
         if reverse is not None:

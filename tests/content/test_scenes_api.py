@@ -166,6 +166,35 @@ def test_links_both_ways_then_one_way(client, editor, panorama):
     assert list(to_itself.get_json()["errors"]["json"]) == ["to_scene_id"]
 
 
+def test_two_editors_turning_the_same_link_the_second_gets_a_conflict(client, editor,
+                                                                        panorama):
+    market = new_scene(client, editor, panorama)
+    hall = new_scene(client, editor, panorama, slug="town-hall")
+    forward, _back = client.post(f"/api/scenes/{market['id']}/links", headers=editor, json={
+        "to_scene_id": hall["id"], "bearing": 90}).get_json()
+    assert forward["version"] == 1
+    first = client.patch(f"/api/links/{forward['id']}", headers=editor,
+                         json={"bearing": 95, "version": 1})
+    assert first.status_code == 200
+    assert first.get_json()["version"] == 2
+    assert first.headers["ETag"] == '"2"'
+    # the second editor still looks at version 1: refused, nothing changed
+    second = client.patch(f"/api/links/{forward['id']}", headers=editor,
+                          json={"bearing": 120, "version": 1})
+    assert second.status_code == 409
+    stale_match = client.patch(f"/api/links/{forward['id']}",
+                               headers={**editor, "If-Match": '"1"'}, json={"bearing": 120})
+    assert stale_match.status_code == 409
+    stale_delete = client.delete(f"/api/links/{forward['id']}?version=1", headers=editor)
+    assert stale_delete.status_code == 409
+    [stored] = [link for link in client.get(f"/api/scenes/{market['id']}/links",
+                                            headers=editor).get_json()
+                if link["id"] == forward["id"]]
+    assert (stored["bearing"], stored["version"]) == (95.0, 2)
+    assert client.delete(f"/api/links/{forward['id']}?version=2",
+                         headers=editor).status_code == 204
+
+
 def test_hotspot_round_trip(client, editor, panorama):
     scene = new_scene(client, editor, panorama)
     created = client.post(f"/api/scenes/{scene['id']}/hotspots", headers=editor, json={

@@ -79,3 +79,18 @@ def test_slugs_from_file_names():
     assert slug_from("Markt Platz (2).JPG") == "markt-platz-2"
     assert slug_from("Ärger.jpg") == "arger"
     assert slug_from("x.jpg") == "scene-x"
+
+
+def test_a_scene_made_on_the_command_line_takes_gps_and_north_from_the_file(app, runner,
+                                                                            tmp_path):
+    from tests.support.upload_files import panorama_file
+
+    path = tmp_path / "Rathaus.jpg"
+    path.write_bytes(panorama_file(31, position=(49.8728, 8.6512), heading=90.0, width=2048))
+    result = runner.invoke(args=["media", "ingest", str(path), "--scene", "rathaus"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        scene = db.session.scalars(db.select(Scene)).one()
+        assert (round(scene.latitude, 4), round(scene.longitude, 4)) == (49.8728, 8.6512)
+        # the image's centre faces east, so north lies a quarter turn to the left
+        assert scene.north_offset == -90.0

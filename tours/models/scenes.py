@@ -136,8 +136,12 @@ class Link(Base):
     closed_reason: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     #: optional text on the arrow ("To the market hall")
     label: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    #: bumped by every update (optimistic concurrency: a stale version is refused)
+    version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own protocol
 
     from_scene: Mapped[Scene] = relationship(foreign_keys=[from_scene_id], back_populates="links")
     to_scene: Mapped[Scene] = relationship(foreign_keys=[to_scene_id])

@@ -318,7 +318,7 @@ export function start(root) {
         { to_scene_id: to, both_directions: both });
       for (const made of created) {
         links.set(made.id, { id: made.id, from: made.from_scene_id, to: made.to_scene_id,
-          bearing: made.bearing });
+          bearing: made.bearing, version: made.version });
       }
       chosenLink = created[0].id;
       const names = { from: scenes.get(from).title, to: scenes.get(to).title };
@@ -338,7 +338,8 @@ export function start(root) {
     working(1);
     say(t("saving"));
     try {
-      await request("DELETE", `/links/${chosen.id}?both_directions=${both}`);
+      await request("DELETE",
+        `/links/${chosen.id}?both_directions=${both}&version=${chosen.version}`);
       links.delete(chosen.id);
       if (both) {
         const back = [...links.values()].find((other) => other.from === chosen.to
@@ -348,8 +349,14 @@ export function start(root) {
       chosenLink = null;
       say(t("link_removed"));
     } catch (error) {
-      // a link someone else removed already is gone for this page too
+      // a link someone else removed already is gone for this page too; one they changed is
+      // kept, with its new version, for the editor to look at again
       if (error instanceof ApiError && error.status === 404) links.delete(chosen.id);
+      if (error instanceof ApiError && error.status === 409) {
+        const fresh = (await request("GET", `/scenes/${chosen.from}/links`).catch(() => []))
+          .find((other) => other.id === chosen.id);
+        if (fresh) Object.assign(chosen, { bearing: fresh.bearing, version: fresh.version });
+      }
       chosenLink = null;
       say(t("failed", { message: error.message }), "error");
     } finally {

@@ -105,7 +105,7 @@ export async function start(root) {
       scene = await request("GET", `/scenes/${scene.id}`);
       for (const link of await request("GET", `/scenes/${scene.id}/links`)) {
         const known = links.get(link.id);
-        if (known) known.bearing = link.bearing;
+        if (known) Object.assign(known, { bearing: link.bearing, version: link.version });
       }
     } catch (error) {
       say(t("failed", { message: error.message }), "error");
@@ -148,8 +148,10 @@ export async function start(root) {
     const link = links.get(linkId);
     const bearing = round(bearingOfYaw(yaw, scene.north_offset));
     return enqueue(async () => {
-      const answer = await request("PATCH", `/links/${linkId}`, { bearing });
+      // based on the version shown: a way another editor turned meanwhile is a conflict
+      const answer = await request("PATCH", `/links/${linkId}`, { bearing, version: link.version });
       link.bearing = answer.bearing;
+      link.version = answer.version;
       showBearings();
       showMarkers();
       say(t("direction_saved", { scene: link.to_title, bearing: round(answer.bearing) }));
