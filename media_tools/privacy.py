@@ -234,6 +234,47 @@ def merge_regions(regions: Iterable[Region]) -> list[Region]:
 
 # --- blurring ----------------------------------------------------------------------------
 
+#: points a side when a region is carried to another frame (its corners and inner points)
+TURN_SAMPLES = 9
+
+
+def turn_regions(regions: Sequence[Region], rotation: np.ndarray | None) -> list[Region]:
+    """``regions`` carried into another frame of the same sphere: the box around where each
+    region's points lie after ``rotation`` (3×3) turns their directions, so the result covers
+    at least the region. With no rotation, the regions as they are.
+
+    A levelled panorama (``DecodedPanorama.rotation``) shows at the levelled direction ``d``
+    what its source shows at ``rotation @ d``: regions drawn on the levelled picture reach the
+    source with ``rotation``, and regions found in the source reach the picture with its
+    transpose. A region that would span more than half the width (around a pole) becomes a
+    band of the whole width.
+    """
+    if rotation is None:
+        return list(regions)
+    matrix = np.asarray(rotation, np.float64)
+    steps = np.linspace(0.0, 1.0, TURN_SAMPLES)
+    turned = []
+    for region in regions:
+        fx = (region.x + region.width * steps)[None, :] % 1.0
+        fy = np.clip(region.y + region.height * steps, 0.0, 1.0)[:, None]
+        yaw = (2.0 * fx - 1.0) * math.pi
+        pitch = (0.5 - fy) * math.pi
+        forward, right, up = np.broadcast_arrays(np.cos(pitch) * np.cos(yaw),
+                                                 np.cos(pitch) * np.sin(yaw), np.sin(pitch))
+        direction = np.einsum("ij,j...->i...", matrix, np.stack([forward, right, up]))
+        sx = np.arctan2(direction[1], direction[0]) / (2.0 * math.pi) + 0.5
+        sy = 0.5 - np.arcsin(np.clip(direction[2], -1.0, 1.0)) / math.pi
+        start = float(sx.flat[0])
+        offsets = (sx - start + 0.5) % 1.0 - 0.5
+        left, span = start + float(offsets.min()), float(offsets.max() - offsets.min())
+        top, bottom = float(sy.min()), float(sy.max())
+        if span > 0.5:
+            left, span = 0.0, 1.0
+        turned.append(Region(left % 1.0, top, max(span, 1e-6), max(bottom - top, 1e-6),
+                             region.kind, region.score))
+    return turned
+
+
 def pixel_box(region: Region, width: int, height: int) -> tuple[int, int, int, int]:
     """``(left, top, columns, rows)`` of ``region`` in a ``width × height`` image; ``left +
     columns`` may pass ``width`` (the region wraps)."""

@@ -24,7 +24,7 @@ from media_tools.decoding import DecodedPanorama, decode_panorama
 from media_tools.encoding import JPEG_CONTENT_TYPE, JPEG_QUALITY, encode_jpeg
 from media_tools.formats import Limits, Source
 from media_tools.inspection import PanoramaInfo
-from media_tools.privacy import Region, blur_regions
+from media_tools.privacy import Region, blur_regions, turn_regions
 from media_tools.projection import FACE_NAMES, FACES, iter_face_group_rows, render_equirect
 
 Sink = Callable[[str, bytes, str], None]
@@ -223,7 +223,8 @@ def tile_decoded(
     info = panorama.info
     if options.blur:
         report("blurring", 0.0)
-        blur_regions(panorama.image, options.blur)
+        # regions are drawn on the levelled picture; the canvas is the unlevelled source
+        blur_regions(panorama.image, turn_regions(options.blur, panorama.rotation))
     plan = plan_levels(info.placement.full_width, tile_size=options.tile_size,
                        preview_size=options.preview_size)
     sd_width = min(options.sd_width, info.placement.full_width) // 2 * 2

@@ -10,9 +10,11 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_smorest import Api
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from server.error_pages import render_error_page
+from server.extensions import db
 from tours.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
 API_PREFIX = "/api/"
@@ -67,9 +69,26 @@ def _handle_http_exception(exc: HTTPException) -> Response | HTTPException | tup
     return response
 
 
+def _is_out_of_range(exc: Exception) -> bool:
+    """A number from the request that no column can hold: Python's ``OverflowError`` when
+    SQLite's driver binds it, PostgreSQL's ``numeric_value_out_of_range`` (SQLSTATE 22003)."""
+    if isinstance(exc, OverflowError):
+        return True
+    return isinstance(exc, DataError) and getattr(exc.orig, "sqlstate",
+                                                  getattr(exc.orig, "pgcode", None)) == "22003"
+
+
 def _handle_unexpected(exc: Exception) -> Response | tuple:
     if isinstance(exc, HTTPException):
         return _handle_http_exception(exc)
+    if _is_out_of_range(exc):
+        # an id or number far beyond any stored one came in the body or query: the caller's
+        # mistake, not the server's; nothing was written (the transaction is rolled back)
+        db.session.rollback()
+        message = _("A number in the request is too large.")
+        if request.path.startswith(API_PREFIX):
+            return error_response(422, message)
+        return render_error_page(HTTPException(), 422, message)
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     if request.path.startswith(API_PREFIX):
         return error_response(500, _("An internal error occurred."))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import IO
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from media_tools.errors import PanoramaRejected
@@ -26,9 +26,11 @@ from server import takedowns
 from server.extensions import db
 from server.jobs import JobContext, JobInterrupted, PermanentJobError, handler_registry
 from server.orphan_sweep import sweep_orphan_originals
+from server.share_images import share_image_key
 from server.storage import IMMUTABLE_CACHE_CONTROL, ObjectNotFound
 from server.storage_setup import originals_storage, public_storage
 from tours import ingest
+from tours import jobs as job_service
 from tours.jobs import LeaseLost
 from tours.models import Panorama, PanoramaRevision, PanoramaStatus, RevisionState, Scene
 
@@ -148,6 +150,42 @@ def _tile(ctx: JobContext, panorama: Panorama) -> None:
     ingest.schedule_sweep(ctx.session, grace=_grace(app))
     for scene in ingest.scenes_showing(ctx.session, revision.panorama):
         ingest.queue_share_image(ctx.session, scene)
+    if revision.panorama.blur_regions:
+        # after this job's commit: the rows must point at the new revision before the older
+        # objects (perhaps showing a face unblurred) are deleted
+        job_service.enqueue(ctx.session, ingest.PURGE_UNBLURRED_JOB,
+                            {"panorama_id": panorama_id})
+
+
+def run_purge_unblurred(ctx: JobContext) -> None:
+    """Job ``purge_unblurred_revisions``: delete the retired revisions of a panorama with
+    blurred regions and the share images rendered from them, without waiting for the sweep.
+
+    An older revision may show what an editor just blurred, and its objects are public and
+    cached as immutable, so waiting out the grace period would keep the face online for days.
+    A visitor whose page still shows that revision loses its tiles; reloading shows the new
+    one. Caches in front of the bucket (a CDN) must be purged by their own means.
+    """
+    panorama = ctx.session.get(Panorama, ctx.payload["panorama_id"])
+    if panorama is None or panorama.current_revision is None:
+        return
+    storage = public_storage()
+    for older in panorama.revisions:
+        if older.state is RevisionState.RETIRED:
+            storage.delete_prefix(ingest.revision_prefix(panorama, older.revision))
+            older.state = RevisionState.DELETED
+    for scene in ingest.scenes_showing(ctx.session, panorama):
+        current = share_image_key(scene, panorama)
+        if scene.share_image_key is not None and scene.share_image_key != current:
+            # derived data: no version bump; the share image job renders the new one
+            ctx.session.execute(update(Scene).where(Scene.id == scene.id).values(
+                share_image_key=None, share_image_view=None))
+            ingest.queue_share_image(ctx.session, scene)
+        # every image of the scene but the one of the blurred revision (whether its job has
+        # rendered it already or not)
+        for key in list(storage.list_keys(f"scenes/{scene.id}")):
+            if key != current:
+                storage.delete(key)
 
 
 def run_sweep(ctx: JobContext) -> None:
@@ -207,4 +245,5 @@ def init_app(app: Flask) -> None:
     registry = handler_registry(app)
     registry.register(ingest.TILE_JOB, run_tiling)
     registry.register(ingest.SWEEP_JOB, run_sweep)
+    registry.register(ingest.PURGE_UNBLURRED_JOB, run_purge_unblurred)
     takedowns.init_app(app)

@@ -23,7 +23,7 @@ from flask_smorest import Blueprint
 
 from media_tools.decoding import decode_panorama
 from media_tools.errors import ImageRejected
-from media_tools.privacy import DetectorUnavailable, Region, detect_regions
+from media_tools.privacy import DetectorUnavailable, Region, detect_regions, turn_regions
 from server.api_setup import error_response
 from server.editor_api import editor_endpoint, handle_errors
 from server.extensions import db
@@ -182,4 +182,7 @@ def suggest_regions(original_key: str) -> list[Region]:
             data = source.read(limits.max_file_bytes + 1)
         decoded = decode_panorama(data, limits=limits)
         del data
-        return detect_regions(decoded.image)
+        found = detect_regions(decoded.image)
+        # found in the source; editors see (and draw on) the levelled picture
+        rotation = None if decoded.rotation is None else decoded.rotation.T
+        return turn_regions(found, rotation)

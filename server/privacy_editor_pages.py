@@ -82,15 +82,12 @@ def panorama(panorama_id: str) -> Response:
     found = find_panorama(db.session, panorama_id)
     if found is None or found.status is PanoramaStatus.TAKEN_DOWN:
         abort(404)
-    manifest = found.manifest if isinstance(found.manifest, dict) else {}
     scenes = [{"title": text(scene.title) or scene.slug,
                "url": _url_or_none("plan_editor.scene", scene_id=scene.id)}
               for scene in ingest.scenes_showing(db.session, found)]
     data: dict[str, Any] = {
         "panorama": found.public_id,
         **regions_view(found),
-        # the SD picture of a levelled panorama is turned upright, the regions are not
-        "levelled": bool((manifest.get("source") or {}).get("levelled")),
     }
     name = found.original_filename or found.public_id
     response = make_response(render_template(

@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
@@ -33,7 +34,7 @@ from server.security import current_account, roles_required
 from server.storage import StorageError
 from tours import hotspot_requests, interior_scenes, shops, walk
 from tours.errors import DomainError, Forbidden, NotFound
-from tours.models import HotspotStatus, Role, Scene, utcnow
+from tours.models import HotspotStatus, Panorama, Role, Scene, User, utcnow
 
 bp = Blueprint("shop_scenes", __name__)
 keepers_only = roles_required(Role.EDITOR, Role.SHOP_OWNER)
@@ -46,12 +47,12 @@ def _status_label(status: HotspotStatus) -> str:
     return _("Rejected")
 
 
-def _street_scenes(shop_id: int) -> list[tuple[int, str]]:
-    """The scenes of the public walk (not this shop's interiors), by title."""
+def _street_scenes() -> list[tuple[int, str]]:
+    """The scenes of the public walk that are no shop's interior, by title."""
     public = walk.public_scene_ids(db.session, utcnow())
     found = db.session.scalars(select(Scene).where(Scene.id.in_(public))) if public else []
     named = [(scene.id, shop_labels.in_language(scene.title) or scene.slug)
-             for scene in found if scene.shop_id != shop_id]
+             for scene in found if scene.shop_id is None]
     return sorted(named, key=lambda item: item[1].casefold())
 
 
@@ -72,10 +73,34 @@ def walk_page(shop_id: int) -> Response:
     html = render_template(
         "shop_admin/walk.html", shop=shop,
         shop_name=shop_labels.in_language(shop.name) or shop.slug,
-        interiors=interiors, requests=requests, streets=_street_scenes(shop.id))
+        interiors=interiors, requests=requests, streets=_street_scenes())
     response = make_response(html)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _interior_scene(actor: User, shop_id: int, panorama: Panorama
+                    ) -> tuple[Scene | None, str]:
+    """The new interior scene showing ``panorama`` (committed), or None and why not.
+
+    Two uploads at once may pick the same free slug: the later commit fails and tries the next
+    free one, a few times at most."""
+    for _attempt in range(3):
+        try:
+            scene = interior_scenes.add_interior_scene(
+                db.session, actor, shops.shop_for(db.session, actor, shop_id),
+                db.session.merge(panorama))
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            if isinstance(exc, Forbidden | NotFound):
+                raise
+            return None, _(exc.message, **exc.params)
+        except IntegrityError:
+            db.session.rollback()
+            continue
+        return scene, ""
+    return None, _("The scene could not be saved right now. Please try again.")
 
 
 @bp.post("/my/shops/<int:shop_id>/walk/interiors")
@@ -104,17 +129,10 @@ def add_interior(shop_id: int) -> Response:
         db.session.rollback()
         flash(_(exc.message, **exc.params), "error")
         return back
-    try:
-        scene = interior_scenes.add_interior_scene(db.session, actor,
-                                                   shops.shop_for(db.session, actor, shop.id),
-                                                   result.panorama)
-    except DomainError as exc:
-        db.session.rollback()
-        if isinstance(exc, Forbidden | NotFound):
-            raise
-        flash(_(exc.message, **exc.params), "error")
+    scene, refused = _interior_scene(actor, shop.id, result.panorama)
+    if scene is None:
+        flash(refused, "error")
         return back
-    db.session.commit()
     flash(_("The panorama was uploaded as the interior scene “%(title)s”. It is being "
             "prepared; then place its hotspots.",
             title=shop_labels.in_language(scene.title) or scene.slug), "success")
@@ -127,6 +145,6 @@ def request_in_scene(shop_id: int) -> Response:
     """Open the hotspot editor on the chosen street, ready to ask for the shop's hotspot."""
     shops.shop_for(db.session, current_account(), shop_id)
     scene_id = request.args.get("scene", type=int)
-    if scene_id is None or scene_id not in {item[0] for item in _street_scenes(shop_id)}:
+    if scene_id is None or scene_id not in {item[0] for item in _street_scenes()}:
         raise BadRequest(description=_("Choose one of the walk's scenes."))
     return redirect(url_for("hotspot_editor.scene", scene_id=scene_id, shop=shop_id))

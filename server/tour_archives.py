@@ -5,8 +5,10 @@ What an archive holds
     title, intro, status, publication window, cover scene), its stops (in order: scene, text,
     view), the scenes of its walk (``tours.walk.tour_scene_ids``: the stops' scenes and every
     scene their links reach) with their hotspots, and the links among those scenes. Beside it
-    lie each scene's panorama ORIGINAL (``panoramas/<sha256>.<format>``, with author and
-    licence in the manifest) and each info hotspot's picture original
+    lie each scene's panorama ORIGINAL (``panoramas/<sha256>.<format>``, with author,
+    licence and the regions to blur in the manifest: the original is unblurred, so its regions
+    travel with it and are applied before its first tiling here; a panorama already known here
+    gets the regions it lacks and is tiled again) and each info hotspot's picture original
     (``images/<sha256>.<ext>``). Tiles are never included: the importing installation tiles
     the originals itself, so its tiling settings apply. Objects refer to each other by slug;
     shop hotspots name the shop by its slug.
@@ -73,6 +75,7 @@ from tours.models import (
     Tour,
     TourStatus,
 )
+from tours.panorama_privacy import clean_regions
 from tours.walk import tour_scene_ids
 
 FORMAT = "flaneur-tour"
@@ -166,7 +169,9 @@ def export_tour(tour: Tour, out: IO[bytes]) -> None:
             "north_offset": scene.north_offset, "initial_view": _view(scene.initial_view),
             "panorama": {"file": name, "sha256": panorama.sha256, "author": panorama.author,
                          "licence": panorama.licence,
-                         "original_filename": panorama.original_filename},
+                         "original_filename": panorama.original_filename,
+                         # the original is unblurred: its regions must travel with it
+                         "blur_regions": panorama.blur_regions or []},
             "hotspots": spots})
     in_walk = {scene.id: scene.slug for scene in ordered}
     manifest_links = [
@@ -409,12 +414,18 @@ def _panorama(entry: Mapping[str, Any], stream: IO[bytes], report: ImportReport,
     """The panorama for one original: known here (reused) or registered and queued."""
     max_attempts = current_app.config["JOB_MAX_ATTEMPTS"]
     sha256 = str(entry["sha256"])
+    regions = clean_regions(entry.get("blur_regions") or [], field="blur_regions")
     existing = ingest.find_by_sha256(db.session, sha256)
     if existing is not None:
         ingest.refuse_taken_down(existing)
         report.panoramas_reused += 1
+        added = [region for region in regions if region not in (existing.blur_regions or [])]
+        if added:
+            # what the other installation blurred is blurred here too (nothing is unblurred)
+            existing.blur_regions = [*(existing.blur_regions or []), *added]
         if existing.status is PanoramaStatus.FAILED:
             pending.append((existing, stream))
+        if existing.status is PanoramaStatus.FAILED or added:
             report.job_ids.append(ingest.queue_tiling(db.session, existing,
                                                       max_attempts=max_attempts))
         return existing
@@ -430,6 +441,8 @@ def _panorama(entry: Mapping[str, Any], stream: IO[bytes], report: ImportReport,
         original_filename=str(entry.get("original_filename") or "")[:255],
         author=entry.get("author") or "", licence=entry.get("licence") or "",
         created_by_id=created_by_id, max_attempts=max_attempts)
+    # set before the commit that releases the tiling job: the first revision is blurred already
+    panorama.blur_regions = regions
     report.panoramas_new += 1
     if job_id is not None:
         report.job_ids.append(job_id)

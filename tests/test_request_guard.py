@@ -38,3 +38,33 @@ def test_an_api_address_with_a_control_character_is_a_json_404(client, tour, pat
     response = client.get(path)
     assert response.status_code == 404, path
     assert response.get_json()["code"] == 404
+
+
+HUGE = "1" + "0" * 30
+BEYOND_POSTGRESQL = str(2**31)
+
+
+@pytest.mark.database
+@pytest.mark.parametrize("number", [HUGE, BEYOND_POSTGRESQL])
+@pytest.mark.parametrize("path", ["/api/scenes/{}", "/api/tours/{}", "/edit/tours/{}",
+                                  "/edit/scenes/{}/hotspots", "/my/shops/{}/walk"])
+def test_an_id_no_table_can_hold_names_nothing(client, auth_headers, path, number):
+    """Ids in paths are 32-bit keys: a larger number is a 404, not an overflow (500)."""
+    assert client.get(path.format(number), headers=auth_headers()).status_code == 404
+
+
+@pytest.mark.database
+@pytest.mark.parametrize("number", [10**30, 2**31])
+def test_a_number_too_large_in_a_body_is_refused_not_a_crash(app, client, auth_headers, tour,
+                                                             number):
+    from sqlalchemy import select
+
+    from server.extensions import db
+    from tours.models import Tour
+
+    with app.app_context():
+        tour_id = db.session.scalar(select(Tour.id))
+    for body in ({"stops": [{"scene_id": number}]}, {"stops": [], "cover_scene_id": number}):
+        answer = client.put(f"/api/tours/{tour_id}/draft", json=body, headers=auth_headers())
+        assert answer.status_code in (404, 422), answer.json
+        assert answer.json["message"]

@@ -8,8 +8,9 @@ Modes
       shops they own, never another shop's hotspot an editor placed there. What they save
       there is shown at once (visitors see an interior scene only once an editor links it
       into the walk).
-    * ``request`` — an owner of any shop (not closed) in a scene visitors can open (a street
-      of the public walk, ``tours.walk.public_scene_ids``): they may ask for a hotspot of a
+    * ``request`` — an owner of any shop (not closed) in a scene visitors can open that is no
+      shop's interior (a street of the public walk, ``tours.walk.public_scene_ids``; another
+      shop's interior is that shop's own business): they may ask for a hotspot of a
       shop they own there. It is stored as ``requested`` and shown only once an editor
       approves it (``tours.hotspot_requests``). They may move, change or withdraw their own
       requests (a rejected one goes back to the queue when changed), never an approved one.
@@ -97,8 +98,9 @@ def hotspot_mode(user: User, scene: Scene, *, session: Session | None = None,
     owned = owned_shop_ids(session, user)
     if not owned:
         return None
-    if scene.shop_id is not None and scene.shop_id in owned:
-        return HotspotMode.EDIT
+    if scene.shop_id is not None:
+        # a shop's interior: its own owners edit it; nobody else asks for hotspots there
+        return HotspotMode.EDIT if scene.shop_id in owned else None
     if scene.id in walk.public_scene_ids(session, now or utcnow()):
         return HotspotMode.REQUEST
     return None

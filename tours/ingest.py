@@ -41,6 +41,9 @@ SWEEP_SLACK = dt.timedelta(minutes=1)
 SHARE_IMAGE_JOB = "render_share_image"
 #: the job kind that deletes a taken-down panorama's original and tiles (``tours.image_reports``)
 PURGE_JOB = "purge_panorama"
+#: job kind: delete at once the older revisions of a panorama just tiled with blurred regions
+#: (they may show a face or plate unblurred), instead of after the sweep's grace period
+PURGE_UNBLURRED_JOB = "purge_unblurred_revisions"
 
 
 class PanoramaTakenDown(Conflict):

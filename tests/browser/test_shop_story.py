@@ -20,7 +20,7 @@ from flask import Flask
 from PIL import Image, ImageDraw
 
 from tests.support.accounts import DEFAULT_PASSWORD
-from tests.support.browser import ARTIFACTS
+from tests.support.browser import ARTIFACTS, watch_problems
 from tests.support.live_server import serve
 from tours.models import Role
 
@@ -282,11 +282,7 @@ def visit_in_every_language(browser: Any, base: str) -> None:
     context = browser.new_context(viewport=DESKTOP)
     try:
         visitor = context.new_page()
-        problems: list[str] = []
-        visitor.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-                   if m.type == "error" else None)
-        visitor.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        visitor.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+        problems = watch_problems(visitor)
         story = Story(visitor, base)
         for code, texts in PROFILE.items():
             find_and_open(story, code, texts)

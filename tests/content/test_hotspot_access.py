@@ -103,6 +103,16 @@ def test_the_mode_of_each_account(session, world, make_user):
     }
 
 
+def test_another_shops_interior_linked_into_the_walk_is_no_street(session, world):
+    """Once editors link an interior into the walk, visitors can open it, but it stays its
+    shop's: other owners cannot ask for hotspots there."""
+    links.add_link(session, world.street, {"to_scene_id": world.interior, "bearing": 180})
+    session.flush()
+    interior = session.get(Scene, world.interior)
+    assert hotspot_access.hotspot_mode(user(session, world.other_owner), interior) is None
+    assert hotspot_access.hotspot_mode(user(session, world.owner), interior) == "edit"
+
+
 def test_an_owner_places_freely_in_their_interior_but_only_their_own_shop(session, world):
     owner = user(session, world.owner)
     info = hotspot_requests.place(session, owner, world.interior, INFO)

@@ -49,6 +49,9 @@ from tours.models import (
 SHOP_SLUG = "sun-bakery"
 
 
+FACE = {"x": 0.41, "y": 0.45, "width": 0.03, "height": 0.06, "kind": "face"}
+
+
 def _run_jobs(app: Flask) -> None:
     worker = Worker.from_config(app, handler_registry(app), "tests")
     while worker.run_one():
@@ -102,6 +105,8 @@ def _build_source(app: Flask, folder: Path) -> None:
             "status": "published", "cover_scene_id": kirche.id,
             "publish_from": dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
             "publish_until": dt.datetime(2026, 12, 24, 18, tzinfo=dt.UTC)})
+        # a face blurred in the harbour: the archive carries the original, unblurred
+        hafen.panorama.blur_regions = [FACE]
         db.session.commit()
         info_id = info.id
     show_picture(app, info_id, alt={"en": "An old engraving"})
@@ -150,7 +155,8 @@ def _snapshot(app: Flask) -> dict[str, Any]:
                       for stop in tour.stops],
             "scenes": {slug: (scene.title, scene.north_offset, scene.initial_view,
                               scene.latitude, scene.panorama.sha256, scene.panorama.author,
-                              scene.panorama.licence) for slug, scene in walk.items()},
+                              scene.panorama.licence, scene.panorama.blur_regions)
+                       for slug, scene in walk.items()},
             "links": sorted((link.from_scene.slug, link.to_scene.slug, link.bearing,
                              link.length_m, link.kind.value, link.label, link.closed_until,
                              link.closed_reason)
@@ -206,6 +212,32 @@ def test_round_trip_into_a_fresh_installation(archive, source, app, tmp_path):
         assert db.session.scalar(select(func.count()).select_from(Job).where(
             Job.kind == TILE_JOB, Job.status != JobStatus.SUCCEEDED)) == 0
     assert _snapshot(app) == _snapshot(source)
+
+
+def test_a_panorama_known_here_gets_the_regions_it_lacks_and_is_tiled_again(archive, app,
+                                                                           tmp_path):
+    """The same original, known here without the blur: importing must not leave the face
+    shown here, so the archive's regions are added and the panorama is tiled again."""
+    with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+        manifest = json.loads(opened.read("manifest.json"))
+        [hafen] = [scene for scene in manifest["scenes"] if scene["slug"] == "hafen"]
+        original = opened.read(hafen["panorama"]["file"])
+    assert hafen["panorama"]["blur_regions"] == [FACE]
+    known = tmp_path / "hafen.jpg"
+    known.write_bytes(original)
+    assert app.test_cli_runner().invoke(args=["media", "ingest", str(known)]).exit_code == 0
+    _run_jobs(app)
+    path = tmp_path / "old-town.zip"
+    path.write_bytes(archive)
+    result = app.test_cli_runner().invoke(args=["tours", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        panorama = db.session.scalar(select(Panorama).where(
+            Panorama.sha256 == hafen["panorama"]["sha256"]))
+        assert panorama.blur_regions == [FACE]
+        queued = db.session.scalars(select(Job).where(
+            Job.kind == TILE_JOB, Job.status == JobStatus.QUEUED)).all()
+        assert panorama.id in {job.payload["panorama_id"] for job in queued}
 
 
 def test_conflicts_refuse_and_a_suffix_renames(archive, app, auth_headers):

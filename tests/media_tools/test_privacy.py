@@ -21,7 +21,7 @@ from media_tools.privacy import (
     pixel_box,
 )
 from tests.support.faces import face_panorama, plain_scene
-from tests.support.panoramas import jpeg_bytes, textured_panorama
+from tests.support.panoramas import gpano_xmp, jpeg_bytes, textured_panorama
 
 
 def covers(region: Region, box: tuple[int, int, int, int], width: int, height: int,
@@ -168,3 +168,54 @@ def test_a_huge_region_costs_no_more_than_its_area():
     assert time.perf_counter() - started < 5
     middle = (slice(700, 1100), slice(3500, 4000))
     assert sharpness(blurred[middle]) < 0.05 * sharpness(image[middle])
+
+
+def test_a_region_drawn_on_a_levelled_picture_blurs_that_spot_in_every_object():
+    """A tilted camera's panorama is levelled by the tiler; editors draw on the levelled SD
+    picture, so the region must reach the unlevelled source where that spot really is."""
+    from media_tools.projection import render_equirect, view_rotation
+
+    width = 2048
+    level = np.full((width // 2, width, 3), 90, np.uint8)
+    # a bright, sharp square at yaw 90°, a little below the horizon of the level world
+    cx, cy, half = int(width * 0.75), int(width * 0.27), 12
+    level[cy - half:cy + half, cx - half:cx + half] = 255
+    level[cy - half:cy + half:4, cx - half:cx + half] = 0
+    shot = render_equirect(level, width, width // 2, rotation=view_rotation(0, 0.0, 15.0))
+    data = jpeg_bytes(shot, quality=95, xmp=gpano_xmp(PoseRollDegrees=15))
+    # the editor's region, around the square as the levelled picture shows it
+    region = Region((cx - 2 * half) / width, (cy - 2 * half) / (width / 2), 4 * half / width,
+                    4 * half / (width / 2), "other")
+
+    def sd_of(options: TilingOptions) -> np.ndarray:
+        written: dict[str, bytes] = {}
+        result = tile_panorama(data, sink=lambda key, body, _kind: written.__setitem__(key, body),
+                               options=options)
+        assert result.manifest["source"]["levelled"] is True
+        return np.asarray(Image.open(io.BytesIO(written["sd.jpg"])).convert("RGB"))
+
+    plain = sd_of(TilingOptions(workers=1))
+    blurred = sd_of(TilingOptions(workers=1, blur=(region,)))
+    scale = plain.shape[1] / width
+    area = (slice(round((cy - half) * scale), round((cy + half) * scale)),
+            slice(round((cx - half) * scale), round((cx + half) * scale)))
+    assert sharpness(plain[area]) > 50, "the square is where the levelled picture shows it"
+    assert sharpness(blurred[area]) < 0.2 * sharpness(plain[area])
+
+
+def test_regions_turn_into_another_frame_and_back():
+    from media_tools.privacy import turn_regions
+    from media_tools.projection import view_rotation
+
+    region = Region(0.70, 0.40, 0.04, 0.06, "face", 3.0)
+    assert turn_regions([region], None) == [region]
+    rotation = view_rotation(0, 8.0, -12.0)
+    [there] = turn_regions([region], rotation)
+    [back] = turn_regions([there], rotation.T)
+    # boxes around turned boxes grow a little, never shrink, and keep kind and score
+    assert back.x <= region.x + 1e-6
+    assert back.x + back.width >= region.x + region.width - 1e-6
+    assert back.y <= region.y + 1e-6
+    assert back.y + back.height >= region.y + region.height - 1e-6
+    assert back.width < 2 * region.width
+    assert (back.kind, back.score) == ("face", 3.0)

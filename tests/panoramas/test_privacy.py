@@ -86,35 +86,40 @@ def test_an_editor_blurs_a_suggested_face_into_a_new_revision(app, client, edito
         assert db.session.get(Job, body["job_id"]).kind == "tile_panorama"
     assert panorama_row(app, public_id).status is PanoramaStatus.READY
 
+    # what the unblurred revision shows, read while it exists: the SD copy (and so the
+    # thumbnail and share images made from it) and the tile showing the face at the top level
+    before = stored_image(app, public_id, first.current_revision, "sd.jpg")
+    top_level = first.manifest["levels"][-1]
+    yaw = ((left + w / 2) / WIDTH - 0.5) * 360
+    pitch = (0.5 - (top + h / 2) / (WIDTH / 2)) * 180
+    face_name, fx, fy = face_pixel(yaw, pitch, top_level["face_size"])
+    tile = first.manifest["tile_size"]
+    key = f"{top_level['z']}/{face_name}/{int(fy // tile)}/{int(fx // tile)}.jpg"
+    old = stored_image(app, public_id, first.current_revision, key)
+
     run_jobs(app)
     second = panorama_row(app, public_id)
     assert second.current_revision != first.current_revision
     assert second.blur_regions == [region]
+    assert second.manifest["levels"][-1] == top_level
     with app.app_context():
         states = dict(db.session.execute(db.select(
             PanoramaRevision.revision, PanoramaRevision.state)).all())
-    assert states[first.current_revision] is RevisionState.RETIRED
-    # the SD copy (and so the thumbnail and share images made from it) and the tiles
+        # the unblurred revision is gone at once, not after the sweep's grace period
+        assert states[first.current_revision] is RevisionState.DELETED
+        assert list(public_storage().list_keys(
+            f"panoramas/{public_id}/{first.current_revision}")) == []
     sd_scale = 2048 / WIDTH
     area = (slice(round((top + h * 0.2) * sd_scale), round((top + h * 0.8) * sd_scale)),
             slice(round((left + w * 0.2) * sd_scale), round((left + w * 0.8) * sd_scale)))
-    before = stored_image(app, public_id, first.current_revision, "sd.jpg")
     after = stored_image(app, public_id, str(second.current_revision), "sd.jpg")
     assert sharpness(after[area]) < 0.2 * sharpness(before[area])
     outside = (slice(0, 400), slice(1400, 2048))
     assert np.abs(after[outside].astype(int) - before[outside].astype(int)).mean() < 1
-    top_level = second.manifest["levels"][-1]
-    # the tile showing the face, at its top level
-    yaw = ((left + w / 2) / WIDTH - 0.5) * 360
-    pitch = (0.5 - (top + h / 2) / (WIDTH / 2)) * 180
-    face_name, fx, fy = face_pixel(yaw, pitch, top_level["face_size"])
-    tile = second.manifest["tile_size"]
-    key = f"{top_level['z']}/{face_name}/{int(fy // tile)}/{int(fx // tile)}.jpg"
     radius = 0.3 * w * top_level["face_size"] / (WIDTH / 4)
     cx, cy = fx % tile, fy % tile
     in_tile = (slice(max(0, round(cy - radius)), round(cy + radius)),
                slice(max(0, round(cx - radius)), round(cx + radius)))
-    old = stored_image(app, public_id, first.current_revision, key)
     new = stored_image(app, public_id, str(second.current_revision), key)
     assert sharpness(new[in_tile]) < 0.2 * sharpness(old[in_tile]), key
     # the original stays as it was uploaded
@@ -273,3 +278,32 @@ def test_the_reports_page_links_each_reported_panorama_to_its_privacy_page(
         db.session.commit()
     html = client.get("/staff/moderation/reports", headers=editor).get_data(as_text=True)
     assert f'href="/edit/panoramas/{panorama.public_id}/privacy"' in html
+
+
+def test_the_share_image_of_the_unblurred_revision_goes_with_it(app, client, editor,
+                                                                  tiled_face):
+    """Share images are rendered from a revision's SD copy: the one showing the face is
+    deleted with its revision, and the scene gets one from the blurred revision."""
+    from tests.support.content import create_scene
+    from tours.models import Scene
+
+    first = panorama_row(app, tiled_face)
+    scene = create_scene(app, first)
+    run_jobs(app)
+    with app.app_context():
+        old_key = db.session.get(Scene, scene.id).share_image_key
+        assert old_key is not None
+        assert public_storage().exists(old_key)
+    state = client.get(f"/api/panoramas/{tiled_face}/blur-regions", headers=editor).get_json()
+    region = {"x": 0.29, "y": 0.47, "width": 0.03, "height": 0.06, "kind": "face"}
+    put = client.put(f"/api/panoramas/{tiled_face}/blur-regions", headers=editor,
+                     json={"regions": [region], "version": state["version"]})
+    assert put.status_code == 202, put.get_json()
+    run_jobs(app)
+    with app.app_context():
+        shown = db.session.get(Scene, scene.id)
+        assert not public_storage().exists(old_key)
+        assert shown.share_image_key not in (None, old_key)
+        assert public_storage().exists(shown.share_image_key)
+        # derived data: the editor's next save of the scene is no conflict
+        assert shown.version == scene.version

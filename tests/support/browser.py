@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,15 +44,21 @@ def page(browser: object) -> Iterator[object]:
     """A fresh page whose console errors and failed requests are collected on ``page.problems``."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
     tab = context.new_page()
+    tab.problems = watch_problems(tab)  # type: ignore[attr-defined]
+    yield tab
+    context.close()
+
+
+def watch_problems(tab: Any) -> list[str]:
+    """The list a page's console errors, page errors and failed requests are collected in
+    (loads the page itself gave up on, by navigating away, are no problem)."""
     problems: list[str] = []
     tab.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
            if m.type == "error" else None)
     tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    tab.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}")
+    tab.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})")
            if r.failure != ABORTED_BY_THE_PAGE else None)
-    tab.problems = problems  # type: ignore[attr-defined]
-    yield tab
-    context.close()
+    return problems
 
 
 def screenshot(page: object, name: str) -> Path:

@@ -26,7 +26,7 @@ from media_tools import TilingOptions, tile_panorama
 from server.extensions import db
 from server.storage import IMMUTABLE_CACHE_CONTROL
 from server.storage_setup import public_storage
-from tests.support.browser import ARTIFACTS
+from tests.support.browser import ARTIFACTS, watch_problems
 from tests.support.live_server import serve
 from tests.support.panoramas import jpeg_bytes, textured_panorama
 from tests.support.requirements import require
@@ -153,12 +153,7 @@ def tab(browser: Any, **context: Any) -> Iterator[Any]:
     if init_script:
         made.add_init_script(init_script)
     page = made.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-            if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
-    page.problems = problems
+    page.problems = watch_problems(page)
     watch_responses(page)
     try:
         yield page
