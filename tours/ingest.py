@@ -189,12 +189,22 @@ def finish_revision(
 ) -> None:
     """Switch the panorama to ``revision`` (its manifest is written); retire the one before.
 
+    A revision whose tiling started before the one shown now is retired at once instead: with
+    several workers, the later tiling (made with the newer blur regions) may finish first.
     A panorama taken down while it was being tiled stays down (:class:`PanoramaTakenDown`): the
     revision stays ``building`` and the sweep removes its objects.
     """
     now = now or utcnow()
     panorama = revision.panorama
     refuse_taken_down(panorama)
+    if any(other.id > revision.id and other.state is RevisionState.READY
+           for other in panorama.revisions):
+        # a tiling started later (so with the newer settings: blur regions above all) has
+        # finished first; this older one must not replace it, with several workers
+        revision.state = RevisionState.RETIRED
+        revision.retired_at = now
+        session.flush()
+        return
     for older in panorama.revisions:
         if older is not revision and older.state is RevisionState.READY:
             older.state = RevisionState.RETIRED

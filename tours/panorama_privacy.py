@@ -17,11 +17,12 @@ import json
 import math
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tours import ingest
 from tours.errors import N_, Conflict
-from tours.models import Panorama
+from tours.models import Panorama, utcnow
 from tours.panoramas import get_panorama
 from tours.validation import InvalidValue, MissingValue, NotANumber, OutOfRange
 
@@ -125,6 +126,13 @@ def set_blur_regions(session: Session, public_id: str, regions: object, *, versi
     cleaned = clean_regions(regions)
     if version != privacy_version(panorama):
         raise PrivacyConflict()
-    panorama.blur_regions = cleaned
-    session.flush()
+    # compare and set: of two editors saving on the same version at the same moment, the
+    # second's UPDATE finds the row changed (every change moves updated_at) and is refused
+    saved = session.execute(
+        update(Panorama).where(Panorama.id == panorama.id,
+                               Panorama.updated_at == panorama.updated_at)
+        .values(blur_regions=cleaned, updated_at=utcnow()))
+    if saved.rowcount != 1:  # type: ignore[attr-defined]
+        raise PrivacyConflict()
+    session.expire(panorama)
     return panorama, ingest.queue_tiling(session, panorama)

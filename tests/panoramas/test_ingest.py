@@ -502,3 +502,22 @@ def test_a_sweep_racing_a_new_scene_deletes_nothing(app, client, editor, monkeyp
         db.session.rollback()
         assert originals_storage().exists(panorama.original_key)
         assert any(public_storage().list_keys(f"panoramas/{public_id}"))
+
+
+def test_a_tiling_started_earlier_never_replaces_a_later_one(app, make_panorama):
+    """Two workers: the tiling started second (with the newer blur regions) finishes first;
+    the older one, finishing after it, is retired at once and never shown."""
+    from tours import ingest
+
+    with app.app_context():
+        panorama = db.session.get(Panorama, make_panorama().id)
+        older = ingest.start_revision(db.session, panorama, "20261207T000001-aaaaaa")
+        newer = ingest.start_revision(db.session, panorama, "20261207T000002-bbbbbb")
+        ingest.finish_revision(db.session, newer, {"levels": "newer"})
+        ingest.finish_revision(db.session, older, {"levels": "older"})
+        db.session.commit()
+        assert panorama.current_revision == "20261207T000002-bbbbbb"
+        assert panorama.manifest == {"levels": "newer"}
+        assert newer.state.value == "ready"
+        assert older.state.value == "retired"
+        assert older.retired_at is not None

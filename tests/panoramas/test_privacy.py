@@ -307,3 +307,34 @@ def test_the_share_image_of_the_unblurred_revision_goes_with_it(app, client, edi
         assert public_storage().exists(shown.share_image_key)
         # derived data: the editor's next save of the scene is no conflict
         assert shown.version == scene.version
+
+
+def test_two_editors_saving_regions_at_the_same_moment_the_second_is_refused(app, tiled_face):
+    """Both pass the version check on what they read; the first save moves the row on, so
+    the second's compare-and-set updates nothing and is refused: nothing of the first is
+    lost."""
+    import datetime as dt
+
+    from sqlalchemy import select, update
+
+    from tours import panorama_privacy
+    from tours.models import Panorama
+
+    first_region = {"x": 0.1, "y": 0.4, "width": 0.02, "height": 0.04, "kind": "face"}
+    second_region = {"x": 0.6, "y": 0.4, "width": 0.02, "height": 0.04, "kind": "plate"}
+    with app.app_context():
+        # the second editor's request has read the panorama and checked the version on it
+        mine = db.session.scalar(select(Panorama).where(Panorama.public_id == tiled_face))
+        version = panorama_privacy.privacy_version(mine)
+        # meanwhile the first editor's save is committed (this copy does not see it)
+        db.session.execute(
+            update(Panorama).where(Panorama.id == mine.id)
+            .values(blur_regions=[first_region],
+                    updated_at=mine.updated_at + dt.timedelta(seconds=1))
+            .execution_options(synchronize_session=False))
+        assert panorama_privacy.privacy_version(mine) == version, "this copy is stale"
+        with pytest.raises(panorama_privacy.PrivacyConflict):
+            panorama_privacy.set_blur_regions(db.session, tiled_face, [second_region],
+                                              version=version)
+        db.session.expire_all()
+        assert db.session.get(Panorama, mine.id).blur_regions == [first_region]
