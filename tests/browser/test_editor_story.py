@@ -10,8 +10,6 @@ and the blurred revision. Screenshots land in test-artifacts/ (``editor-story-*.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,17 +17,18 @@ from flask import Flask
 from sqlalchemy import select
 
 from server.extensions import db
-from server.jobs import in_app_workers
 from tests.browser.test_hotspot_editor import READY as HOTSPOTS_READY
 from tests.browser.test_hotspot_editor import place_by_click, status_says
 from tests.browser.test_plan_editor import PLAN_READY, angle_gap, bearing_of, wait_for_status
 from tests.support.accounts import DEFAULT_PASSWORD
 from tests.support.browser import screenshot
 from tests.support.faces import face_panorama
+from tests.support.in_app_worker import app_config, workers  # noqa: F401 - fixtures
 from tests.support.live_server import serve
 from tests.support.panoramas import gpano_xmp, jpeg_bytes
 from tests.support.requirements import require
 from tests.support.upload_files import WIDTH, gps_exif, panorama_file
+from tests.support.upload_files import write_file as write
 from tests.support.walk_world import BUNDLE, watch_responses
 from tours.models import (
     Hotspot,
@@ -44,7 +43,8 @@ from tours.models import (
     TourStatus,
 )
 
-pytestmark = pytest.mark.browser
+# the in-app worker runs in every test here, and is stopped after it
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("workers")]
 
 EDITOR = "redaktion@example.org"
 EDITOR_BUNDLE = BUNDLE.parent / "editor.js"
@@ -81,24 +81,7 @@ SUGGESTION_AT = """([x, y]) => {
 }"""
 
 
-@pytest.fixture
-def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
-    # the in-app worker tiles the uploads and the blurred revision while the pages follow them
-    return {**app_config, "JOB_WORKERS": 1, "JOB_POLL_SECONDS": 0.05}
 
-
-@pytest.fixture
-def workers(app: Flask) -> Iterator[None]:
-    yield
-    running = in_app_workers(app)
-    if running is not None:
-        running.stop(grace_seconds=5)
-
-
-def write(folder: Path, name: str, data: bytes) -> str:
-    path = folder / name
-    path.write_bytes(data)
-    return str(path)
 
 
 def face_file() -> tuple[bytes, tuple[int, int, int, int]]:
@@ -127,7 +110,7 @@ def tool_link(page: Any, name: str) -> Any:
 
 
 def test_an_editor_builds_a_walk_from_an_empty_city(app: Flask, make_user, make_shop, page,
-                                                     tmp_path, workers):
+                                                     tmp_path):
     require(BUNDLE.exists() and EDITOR_BUNDLE.exists(), "the viewer bundles", "run `make viewer`")
     make_user(email=EDITOR, role=Role.EDITOR)
     sun = make_shop(slug="sun-bakery", status=ShopStatus.PUBLISHED, name={"en": "Sun Bakery"})

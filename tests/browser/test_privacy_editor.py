@@ -25,6 +25,7 @@ from tests.support.accessibility import axe_violations, describe
 from tests.support.accounts import DEFAULT_PASSWORD
 from tests.support.browser import screenshot
 from tests.support.faces import face_panorama
+from tests.support.in_app_worker import app_config  # noqa: F401 - fixtures
 from tests.support.live_server import serve
 from tests.support.panoramas import jpeg_bytes
 from tests.support.requirements import require
@@ -38,10 +39,6 @@ EDITOR = "redaktion@example.org"
 WIDTH = 2048
 TOOL = '[data-editor="privacy"]'
 
-
-@pytest.fixture
-def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
-    return {**app_config, "JOB_WORKERS": 1, "JOB_POLL_SECONDS": 0.05}
 
 
 def face_panorama_in_storage(app: Flask, make_panorama: Any) -> tuple[Panorama, np.ndarray,

@@ -6,8 +6,6 @@ reason and a "Try again" button. Screenshots land in test-artifacts/."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,17 +13,19 @@ from flask import Flask
 from sqlalchemy import select
 
 from server.extensions import db
-from server.jobs import in_app_workers
 from tests.support.accessibility import axe_violations, describe
 from tests.support.accounts import DEFAULT_PASSWORD
 from tests.support.browser import ARTIFACTS, screenshot
+from tests.support.in_app_worker import app_config, workers  # noqa: F401 - fixtures
 from tests.support.live_server import serve
 from tests.support.requirements import require
 from tests.support.upload_files import panorama_file
+from tests.support.upload_files import write_file as write
 from tests.support.walk_world import tab
 from tours.models import Panorama, PanoramaStatus, Role, Scene
 
-pytestmark = pytest.mark.browser
+# the in-app worker runs in every test here, and is stopped after it
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("workers")]
 
 EDITOR = "redaktion@example.org"
 EDITOR_BUNDLE = ARTIFACTS.parent / "static" / "viewer" / "dist" / "editor.js"
@@ -40,24 +40,7 @@ SETTLED = """(count) => {
 }"""
 
 
-@pytest.fixture
-def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
-    # the in-app worker tiles the uploads while the page follows them
-    return {**app_config, "JOB_WORKERS": 1, "JOB_POLL_SECONDS": 0.05}
 
-
-@pytest.fixture
-def workers(app: Flask) -> Iterator[None]:
-    yield
-    running = in_app_workers(app)
-    if running is not None:
-        running.stop(grace_seconds=5)
-
-
-def write(folder: Path, name: str, data: bytes) -> str:
-    path = folder / name
-    path.write_bytes(data)
-    return str(path)
 
 
 #: records every state each row passes through, in ``window.uploadStates``
@@ -81,7 +64,7 @@ def states(page: Any) -> dict[str, str]:
                                       row.dataset.state]))""")
 
 
-def test_an_editor_uploads_panoramas_in_bulk(app: Flask, make_user, page, tmp_path, workers):
+def test_an_editor_uploads_panoramas_in_bulk(app: Flask, make_user, page, tmp_path):
     require(EDITOR_BUNDLE.exists(), "the editors' bundle", "run `make viewer`")
     make_user(email=EDITOR, role=Role.EDITOR)
     market_bytes = panorama_file(11, position=MARKET, heading=HEADING)
@@ -171,7 +154,7 @@ def test_an_editor_uploads_panoramas_in_bulk(app: Flask, make_user, page, tmp_pa
 
 
 def test_a_failed_tiling_is_tried_again_from_its_row(app: Flask, make_user, browser, tmp_path,
-                                                     workers, monkeypatch):
+                                                     monkeypatch):
     require(EDITOR_BUNDLE.exists(), "the editors' bundle", "run `make viewer`")
     from server import panorama_jobs
 

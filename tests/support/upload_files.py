@@ -3,6 +3,8 @@ EXIF, compass heading in XMP GPano (both optional)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PIL import Image
 
 from tests.support.panoramas import gpano_xmp, jpeg_bytes, textured_panorama
@@ -36,3 +38,10 @@ def panorama_file(seed: int = 1, *, position: tuple[float, float] | None = None,
     if heading is not None:
         xmp = gpano_xmp(ProjectionType="equirectangular", PoseHeadingDegrees=str(heading))
     return jpeg_bytes(textured_panorama(width, seed=seed), exif=exif, xmp=xmp, quality=80)
+
+
+def write_file(folder: Path, name: str, data: bytes) -> str:
+    """``data`` saved as ``folder/name``; its path, as a file chooser gives it."""
+    path = folder / name
+    path.write_bytes(data)
+    return str(path)
