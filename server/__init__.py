@@ -52,11 +52,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api_setup.init_app(app)
     blueprints.register(app)
 
-    from server import cli, image_reports_api, jobs, panorama_jobs, share_images
+    from server import (
+        cli,
+        image_reports_api,
+        jobs,
+        link_check_jobs,
+        panorama_jobs,
+        share_images,
+        stats_api,
+        visitor_stats,
+    )
 
     cli.init_app(app)
     image_reports_api.init_app(app)
     jobs.init_app(app)
     panorama_jobs.init_app(app)
+    link_check_jobs.init_app(app)
     share_images.init_app(app)
+    visitor_stats.init_app(app)
+    stats_api.init_app(app)
     return app

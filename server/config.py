@@ -212,6 +212,12 @@ def load_config(
         # visitors' image reports per client address (server/image_reports_api.py)
         "IMAGE_REPORT_RATE_LIMIT": environ.get("IMAGE_REPORT_RATE_LIMIT",
                                                "5 per 10 minutes;20 per day"),
+        # visitor statistics (server/visitor_stats.py): beacons per client address, and when
+        # each process writes the counts it gathered (every N seconds, or N events waiting)
+        "STATS_RATE_LIMIT": environ.get("STATS_RATE_LIMIT", "120 per minute"),
+        "STATS_FLUSH_SECONDS": _float(environ, "STATS_FLUSH_SECONDS", 5.0),
+        "STATS_FLUSH_EVENTS": _int(environ, "STATS_FLUSH_EVENTS", 1000, minimum=1),
+        "STATS_FLUSH_MAX_FAILURES": _int(environ, "STATS_FLUSH_MAX_FAILURES", 5, minimum=1),
         "DEFAULT_LANGUAGE": default_language,
         "BABEL_DEFAULT_LOCALE": default_language,
         "BABEL_DEFAULT_TIMEZONE": _time_zone(environ),
@@ -248,6 +254,21 @@ def load_config(
         #: how long an invitation link works (7 days) and a password-reset link (1 day)
         "INVITATION_TTL_HOURS": _float(environ, "INVITATION_TTL_HOURS", 7 * 24.0),
         "PASSWORD_RESET_TTL_HOURS": _float(environ, "PASSWORD_RESET_TTL_HOURS", 24.0),
+        #: the editors' freshness dashboard: shops unconfirmed for this many months, scenes
+        #: whose panorama is this many years old
+        "FRESHNESS_SHOP_MONTHS": _int(environ, "FRESHNESS_SHOP_MONTHS", 6, minimum=1),
+        "FRESHNESS_SCENE_YEARS": _int(environ, "FRESHNESS_SCENE_YEARS", 3, minimum=1),
+        #: the shop link checker (tours/link_checker.py): how old a check may get, the limit of
+        #: each request and of a whole check, how many addresses one job run checks, and
+        #: whether the job keeps itself queued (first request of each web process)
+        "LINK_CHECK_INTERVAL_HOURS": _float(environ, "LINK_CHECK_INTERVAL_HOURS", 24.0),
+        "LINK_CHECK_TIMEOUT_SECONDS": _float(environ, "LINK_CHECK_TIMEOUT_SECONDS", 10.0),
+        "LINK_CHECK_DEADLINE_SECONDS": _float(environ, "LINK_CHECK_DEADLINE_SECONDS", 45.0),
+        "LINK_CHECK_BATCH": _int(environ, "LINK_CHECK_BATCH", 20, minimum=1),
+        "LINK_CHECK_SCHEDULE": _bool(environ, "LINK_CHECK_SCHEDULE", True),
+        #: TESTS ONLY: let the checker reach private, loopback and link-local addresses (the
+        #: test server listens on 127.0.0.1); refused in production, see check_config
+        "LINK_CHECK_ALLOW_PRIVATE": _bool(environ, "LINK_CHECK_ALLOW_PRIVATE", False),
         **_smtp(environ),
     }
 
@@ -260,6 +281,11 @@ def check_config(config: Mapping[str, Any]) -> None:
             raise ConfigError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production "
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        if config.get("LINK_CHECK_ALLOW_PRIVATE"):
+            raise ConfigError(
+                "LINK_CHECK_ALLOW_PRIVATE is for tests only: it lets the link checker reach "
+                "private, loopback and link-local addresses (the city's own network); unset it"
             )
 
 

@@ -92,6 +92,9 @@ def scene_strings() -> dict[str, str]:
         "conflict": _("Someone else changed this scene in the meantime. It now shows their "
                       "version; make your change again if it is still needed."),
         "failed": _("The change could not be saved: %(message)s"),
+        "way_saved": _("The way to %(scene)s is saved."),
+        # i18n: after a way's name in the scene settings: it is closed until a date
+        "way_closed": _("closed until %(date)s"),
     }
 
 
@@ -144,12 +147,27 @@ def scene(scene_id: int) -> Response:
             panorama = panorama_view(found.panorama)
         except UnshowablePanorama:
             panorama = None
+    # the way back of each way, so a closure can be set for both directions at once
+    reverse = {link.from_scene_id: link for link in session.scalars(
+        select(Link).where(Link.to_scene_id == found.id))}
     data = {
         "scene": SceneSchema().dump(found),
-        "links": [{**LinkSchema().dump(link), "to_title": targets[link.to_scene_id]}
+        "links": [{**LinkSchema().dump(link), "to_title": targets[link.to_scene_id],
+                   "reverse_id": reverse[link.to_scene_id].id
+                   if link.to_scene_id in reverse else None,
+                   "reverse_version": reverse[link.to_scene_id].version
+                   if link.to_scene_id in reverse else None}
                   for link in outgoing],
         "panorama": panorama,
+        "time_zone": city().time_zone,
     }
     return _no_store(make_response(render_template(
         "editor/scene.html", scene=found, title=_title(found), data=data, links=data["links"],
-        languages=LANGUAGES, strings=scene_strings())))
+        languages=LANGUAGES, strings=scene_strings(), link_kinds=link_kind_labels(),
+        time_zone=city().time_zone)))
+
+
+def link_kind_labels() -> list[tuple[str, str]]:
+    """Every kind of way with its name, in the order an editor meets them."""
+    return [("walkway", _("Walkway")), ("stairs", _("Stairs")), ("escalator", _("Escalator")),
+            ("elevator", _("Elevator")), ("ramp", _("Ramp")), ("door", _("Door"))]

@@ -50,6 +50,13 @@ class SceneSchema(ma.Schema):
     longitude = ma.fields.Float(required=True, allow_none=True)
     level = ma.fields.String(required=True, allow_none=True,
                              metadata={"description": "Venue level, for indoor places"})
+    floor_plan_id = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "The venue floor plan the scene lies on (set with PUT "
+                       "/api/scenes/<id>/floor-position)"})
+    floor_x = ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": "Where on the floor plan: fraction of the drawing's width"})
+    floor_y = ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": "Where on the floor plan: fraction of the drawing's height"})
     north_offset = ma.fields.Float(required=True, metadata={
         "description": "Yaw in degrees at which north lies in the panorama"})
     initial_view = ma.fields.Nested(ViewSchema, required=True)

@@ -96,6 +96,7 @@ def shop_card(shop: Shop, now: dt.datetime | None = None) -> dict[str, Any]:
     now = now or utcnow()
     logo = shop.logo
     return {
+        "id": shop.id,
         "slug": shop.slug,
         "name": text(shop.name),
         "category": category_view(shop.category),

@@ -81,6 +81,8 @@ class OpeningSchema(ma.Schema):
 
 
 class ShopCardSchema(ma.Schema):
+    id = ma.fields.Integer(required=True, metadata={
+        "description": "What visitor counts and routes name the shop by"})
     slug = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
     category = ma.fields.Nested(CategorySchema, required=True)

@@ -20,6 +20,7 @@ from flask_babel import ngettext
 from limits.errors import StorageError
 from werkzeug.wrappers import Response
 
+from server import owner_reminders
 from server.extensions import db
 from server.security import (
     client_address,
@@ -100,6 +101,7 @@ def finish_sign_in(user: User, account_key: str, next_url: str | None,
         current_app.logger.warning("could not clear the sign-in count of an account")
     start_session(user)
     flash(_("You are signed in."), "success")
+    owner_reminders.remind(user)
     return redirect(next_url or url_for("site.home"))
 
 

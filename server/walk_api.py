@@ -60,6 +60,8 @@ class WalkLocationSchema(ma.Schema):
 
 
 class WalkTourSummarySchema(ma.Schema):
+    id = ma.fields.Integer(required=True, metadata={
+        "description": "What the visitor counts name the tour by (POST /api/stats)"})
     slug = ma.fields.String(required=True)
     title = ma.fields.String(required=True)
     intro = ma.fields.String(required=True, metadata={"description": "Plain text"})
@@ -111,9 +113,34 @@ class WalkTourSchema(WalkTourSummarySchema):
     plan = ma.fields.Nested(WalkPlanSchema, required=True)
 
 
+class WalkFloorPositionSchema(ma.Schema):
+    floor_plan = ma.fields.Integer(required=True, metadata={
+        "description": "The id of a floor plan in floor_plans"})
+    x = ma.fields.Float(required=True, metadata={
+        "minimum": 0, "maximum": 1, "description": "Fraction of the drawing's width, from its "
+                                                   "left edge"})
+    y = ma.fields.Float(required=True, metadata={
+        "minimum": 0, "maximum": 1, "description": "Fraction of the drawing's height, from its "
+                                                   "top edge"})
+
+
+class WalkFloorPlanSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    venue = ma.fields.String(required=True, metadata={"description": "The venue's name"})
+    level = ma.fields.String(required=True, metadata={
+        "description": "The level as signs show it (0, 1, -1, EG)"})
+    title = ma.fields.String(required=True, metadata={
+        "description": "The level's name in the visitor's language, else \"Level <level>\""})
+    image = ma.fields.Nested(WalkImageSchema, required=True, metadata={
+        "description": "The drawing (PNG or WebP, at most 4096 pixels on a side)"})
+
+
 class WalkPlanSceneSchema(WalkSceneRefSchema):
-    location = ma.fields.Nested(WalkLocationSchema, required=True, metadata={
-        "description": "Where the scene lies (WGS84)"})
+    location = ma.fields.Nested(WalkLocationSchema, required=True, allow_none=True, metadata={
+        "description": "Where the scene lies (WGS84); null for a scene placed only on a "
+                       "floor plan"})
+    floor = ma.fields.Nested(WalkFloorPositionSchema, required=True, allow_none=True, metadata={
+        "description": "Where the scene lies on a venue's floor plan, else null"})
     north_offset = ma.fields.Float(required=True, metadata={
         "description": "Yaw at which north lies in the panorama: a view's compass heading is "
                        "yaw - north_offset"})
@@ -138,10 +165,13 @@ class WalkTourPlanSchema(ma.Schema):
     scenes = ma.fields.List(ma.fields.Nested(WalkPlanSceneSchema), required=True, metadata={
         "description": "The placed scenes of the tour's walk (its stops and the scenes reached "
                        "from them by links): the stops first, in order, then the others by "
-                       "slug. Scenes without a position are left off; a viewer draws no plan "
-                       "for fewer than two"})
+                       "slug. Scenes with neither a position nor a place on a floor plan are "
+                       "left off; a viewer draws no map for fewer than two positions"})
     links = ma.fields.List(ma.fields.List(ma.fields.String()), required=True, metadata={
         "description": "The ways between placed scenes: pairs of scene slugs, each way once"})
+    floor_plans = ma.fields.List(ma.fields.Nested(WalkFloorPlanSchema), required=True, metadata={
+        "description": "The floor plans the scenes lie on, by venue and level; a viewer "
+                       "draws one instead of the map while the visitor is on it"})
     background = ma.fields.Nested(WalkPlanBackgroundSchema, required=True, allow_none=True,
                                   metadata={"description": "A map to draw under the plan, when "
                                                            "the city configured one"})

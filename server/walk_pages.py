@@ -103,6 +103,9 @@ def viewer_strings() -> dict[str, str]:
         "north_letter": _("N"),
         # i18n: a length on the plan's scale bar, in metres
         "metres": _("%(n)s m"),
+        # i18n: the caption of a venue's floor plan on the plan: the venue's name and the
+        # level's name ("Luisencenter, Ground floor")
+        "floor_plan": _("%(venue)s, %(level)s"),
         # the layer of buttons for keyboards and screen readers (static/viewer/src/a11y.js)
         "view_of": _("360° view of %(place)s"),
         "places": _("Ways and places here"),
@@ -122,6 +125,26 @@ def viewer_strings() -> dict[str, str]:
         "no_webgl": _("This browser cannot show the 360° view: it needs WebGL, which is "
                       "switched off or not supported here."),
         "text_version": _("Read the tour as text: every stop, way and shop"),
+        # "Find a shop" and "Guide me" (static/viewer/src/route.js)
+        "find_shop": _("Find a shop"),
+        "find_shop_label": _("Shop name or what it sells"),
+        "find_shop_results": _("Shops in the walk"),
+        "no_shop_found": _("No shop in the walk matches."),
+        "step_free": _("Step-free route (no stairs or escalators)"),
+        "route_to": _("Route to %(place)s"),
+        "route_loading": _("Finding the way…"),
+        "route_failed": _("The route could not be loaded. Please try again."),
+        # i18n: e.g. "240 m · about 4 minutes on foot"
+        "route_summary": _("%(distance)s · about %(time)s on foot"),
+        "route_wheelchair": _("about %(time)s by wheelchair"),
+        "route_map": _("The route on a small map: from the green dot to the red one"),
+        "guide_me": _("Guide me"),
+        "stop_guiding": _("End the route"),
+        "go": _("Go"),
+        "route_left": _("You left the route. Finding the way from here…"),
+        "share_route": _("Link to this route"),
+        "qr_alt": _("QR code of the link to this route"),
+        "qr_caption": _("Scan to continue on your phone"),
         # Photo Sphere Viewer's own buttons (its `lang` option)
         "psv_zoom": _("Zoom"),
         "psv_zoom_in": _("Zoom in"),
@@ -152,7 +175,8 @@ def embed_snippet(tour: PublishedTour, title: str) -> str:
             'allow="fullscreen; gyroscope; accelerometer"></iframe>')
 
 
-def _render(tour: PublishedTour, scene: Scene, *, embedded: bool = False) -> str:
+def _render(tour: PublishedTour, scene: Scene, *, embedded: bool = False,
+            kiosk: bool = False) -> str:
     stops = walk.shown_stops(tour)
     stop = next((stop for stop in stops if stop.scene_id == scene.id), None)
     default = (stop.initial_view if stop is not None else None) or scene.initial_view
@@ -177,7 +201,7 @@ def _render(tour: PublishedTour, scene: Scene, *, embedded: bool = False) -> str
         # an embed page points search engines at the full page (see page_links' rule)
         canonical=url_for("walk_pages.scene", slug=tour.slug, scene=scene.slug,
                           _external=True) if embedded else page_links.canonical_url(),
-        city_name=city().name,
+        city_name=city().name, kiosk=kiosk,
     )
 
 
@@ -193,6 +217,14 @@ def scene(slug: str, scene: str) -> str:
     """A public scene within a tour's page, at the view the URL asks for (a deep link)."""
     found = _public_tour(slug)
     return _render(found, _public_scene(scene))
+
+
+@bp.get("/kiosk/tours/<slug>/<scene>")
+def kiosk(slug: str, scene: str) -> str:
+    """A public scene on a kiosk screen: "Find a shop" first, the route's QR code to continue
+    on a phone, and back to this scene after two idle minutes."""
+    found = _public_tour(slug)
+    return _render(found, _public_scene(scene), kiosk=True)
 
 
 @bp.get("/embed/tours/<slug>")

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from media_tools.projection import FACES
 from media_tools.tiling import MANIFEST_KEY
@@ -19,11 +20,12 @@ from server.extensions import db
 from server.shop_presenter import shop_card, text
 from server.storage import StorageError
 from server.storage_setup import public_storage
+from tours.floor_plans import level_order
 from tours.ingest import revision_prefix
-from tours.models import Hotspot, Link, Panorama, Scene
+from tours.models import FloorPlan, Hotspot, Link, Panorama, Scene
 from tours.tour_publishing import PublishedTour
 from tours.walk import ShownHotspot, ShownStop, link_yaw, shown_stops, tour_scene_ids
-from tours.walk_plan import TourPlan
+from tours.walk_plan import PlanScene, TourPlan
 
 
 class UnshowablePanorama(Exception):
@@ -149,6 +151,7 @@ def tour_summary(tour: PublishedTour) -> dict[str, Any]:
     """A tour in the visitors' list."""
     stops = shown_stops(tour)
     return {
+        "id": tour.id,
         "slug": tour.slug,
         "title": text(tour.title),
         "intro": text(tour.intro),
@@ -191,21 +194,58 @@ def tour_detail(tour: PublishedTour) -> dict[str, Any]:
     return {**tour_summary(tour), "stops": stops, "plan": plan(stops)}
 
 
+def floor_plan_title(floor_plan: FloorPlan) -> str:
+    """A floor plan's title in the visitor's language, else "Level <level>"."""
+    return text(floor_plan.title) or _("Level %(level)s", level=floor_plan.level)
+
+
+def floor_plan_view(floor_plan: FloorPlan) -> dict[str, Any] | None:
+    """A venue level's floor plan as the viewer draws it; None without a drawing to show."""
+    url = _url(floor_plan.image_key)
+    if url is None:
+        return None
+    return {"id": floor_plan.id, "venue": floor_plan.venue, "level": floor_plan.level,
+            "title": floor_plan_title(floor_plan),
+            "image": {"url": url, "width": floor_plan.image_width,
+                      "height": floor_plan.image_height}}
+
+
 def tour_plan_view(tour: PublishedTour, plan: TourPlan,
                    background: dict[str, Any] | None) -> dict[str, Any]:
-    """The plan of a tour's walk: its placed scenes, the ways between them and the map to
-    draw under them (``background``, None without one)."""
+    """The plan of a tour's walk: its placed scenes (with their places on floor plans), the
+    ways between them, the floor plans they lie on and the map to draw under them
+    (``background``, None without one)."""
+    floor_plans: dict[int, dict[str, Any] | None] = {}
+    for entry in plan.scenes:
+        floor_plan = entry.scene.floor_plan
+        if entry.floor is not None and floor_plan is not None \
+                and floor_plan.id not in floor_plans:
+            floor_plans[floor_plan.id] = floor_plan_view(floor_plan)
+    shown = {floor_plan_id: view for floor_plan_id, view in floor_plans.items() if view}
+
+    def floor(entry: PlanScene) -> dict[str, Any] | None:
+        if entry.floor is None or entry.floor.floor_plan_id not in shown:
+            return None
+        return {"floor_plan": entry.floor.floor_plan_id, "x": entry.floor.x, "y": entry.floor.y}
+
+    scenes = [{
+        **scene_ref(entry.scene),
+        "location": {"latitude": entry.position.latitude,
+                     "longitude": entry.position.longitude} if entry.position else None,
+        "floor": floor(entry),
+        "north_offset": entry.scene.north_offset,
+        "stops": list(entry.stops),
+        "initial_view": entry.view.as_dict(),
+    } for entry in plan.scenes]
+    # a scene placed only on a floor plan whose drawing cannot be shown is on no plan
+    placed = [scene for scene in scenes if scene["location"] or scene["floor"]]
+    slugs = {scene["slug"] for scene in placed}
     return {
         "tour": tour.slug,
-        "scenes": [{
-            **scene_ref(entry.scene),
-            "location": {"latitude": entry.position.latitude,
-                         "longitude": entry.position.longitude},
-            "north_offset": entry.scene.north_offset,
-            "stops": list(entry.stops),
-            "initial_view": entry.view.as_dict(),
-        } for entry in plan.scenes],
-        "links": [list(pair) for pair in plan.links],
+        "scenes": placed,
+        "links": [list(pair) for pair in plan.links if set(pair) <= slugs],
+        "floor_plans": sorted(shown.values(), key=lambda view: (
+            view["venue"].casefold(), level_order(view["level"]), view["id"])),
         "background": background,
     }
 

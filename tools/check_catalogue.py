@@ -21,7 +21,8 @@ LANGUAGES = ("de", "en", "es", "fr")
 SAME_AS_ENGLISH = {
     "Flaneur", "OK", "API", "E-mail", "Email", "Token", "Tokens", "Status", "Version", "Name",
     "Online", "Info", "Login", "Admin", "Editor", "Logo", "Tour", "Tours", "Minimum",
-    "API tokens", "Audio", "Menu", "Navigation", "Total", "Plan", "N", "%(n)s m",
+    "API tokens", "Audio", "Menu", "Navigation", "Total", "Plan", "N", "%(n)s m", "%(n)s km",
+    "%(venue)s, %(level)s", "Error", "Escalator", "%(num)s minute",
     "Hotspot", "Hotspots", "Information", "Panorama", "Position", "Suggestions", "Introduction",
     "Text (%(language)s)", "Description (%(language)s)", "Archive (zip)", "Tour: %(title)s",
     "%(from)s → %(to)s (%(bearing)s°)", "%(bearing)s°",

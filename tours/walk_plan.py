@@ -13,6 +13,12 @@ Positions
     and nothing else changes. A scene without a position is left off the plan, and so are its
     links; a plan needs at least two placed scenes to be worth drawing.
 
+Floor plans
+    Inside a venue a scene may also lie on a level's floor plan (:func:`floor_position`: the
+    plan and fractions of its drawing), which the viewer draws instead of the outdoor plan
+    while the visitor is there. Such a scene is on the plan even without a position; only a
+    floor plan with a drawing places anything.
+
 Bearings
     Where two placed scenes lie also tells the direction of the way between them
     (:func:`initial_bearing`): a link created without a bearing gets it from there
@@ -25,7 +31,7 @@ import math
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from tours.models import Link, Scene, View
 from tours.walk import TourWithStops, scenes_reachable_from, shown_stops
@@ -43,14 +49,26 @@ class PlanPosition:
 
 
 @dataclass(frozen=True)
+class FloorPosition:
+    """Where a scene lies on a venue's floor plan: fractions of its drawing's width and height
+    from the top left corner."""
+
+    floor_plan_id: int
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
 class PlanScene:
-    """A placed scene of the walk, with the numbers (1, 2, …) of the stops that show it and the
-    view a jump from the plan opens (its first stop's, else the scene's initial view)."""
+    """A placed scene of the walk (at a position, on a floor plan or both), with the numbers
+    (1, 2, …) of the stops that show it and the view a jump from the plan opens (its first
+    stop's, else the scene's initial view)."""
 
     scene: Scene
-    position: PlanPosition
+    position: PlanPosition | None
     stops: tuple[int, ...]
     view: View
+    floor: FloorPosition | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +89,15 @@ def plan_position(scene: Scene) -> PlanPosition | None:
     if scene.latitude is None or scene.longitude is None:
         return None
     return PlanPosition(scene.latitude, scene.longitude)
+
+
+def floor_position(scene: Scene) -> FloorPosition | None:
+    """Where ``scene`` lies on a floor plan with a drawing, None when it lies on none."""
+    floor_plan = scene.floor_plan
+    if (floor_plan is None or not floor_plan.image_key or scene.floor_x is None
+            or scene.floor_y is None):
+        return None
+    return FloorPosition(floor_plan.id, scene.floor_x, scene.floor_y)
 
 
 def initial_bearing(start: PlanPosition, end: PlanPosition) -> float | None:
@@ -99,15 +126,16 @@ def tour_plan(session: Session, tour: TourWithStops) -> TourPlan:
         numbers.setdefault(stop.scene_id, []).append(number)
         views.setdefault(stop.scene_id, stop.initial_view or stop.scene.initial_view)
     ids = scenes_reachable_from(session, numbers)
-    scenes = list(session.scalars(select(Scene).where(Scene.id.in_(ids)))) if ids else []
+    scenes = list(session.scalars(select(Scene).where(Scene.id.in_(ids))
+                                  .options(selectinload(Scene.floor_plan)))) if ids else []
     first_stop = {scene_id: found[0] for scene_id, found in numbers.items()}
     scenes.sort(key=lambda scene: (first_stop.get(scene.id, len(stops) + 1), scene.slug))
     placed = []
     for scene in scenes:
-        position = plan_position(scene)
-        if position is not None:
+        position, floor = plan_position(scene), floor_position(scene)
+        if position is not None or floor is not None:
             placed.append(PlanScene(scene, position, tuple(numbers.get(scene.id, ())),
-                                    views.get(scene.id, scene.initial_view)))
+                                    views.get(scene.id, scene.initial_view), floor))
     slugs = {entry.scene.id: entry.scene.slug for entry in placed}
     pairs = set()
     if slugs:

@@ -207,7 +207,7 @@ def test_the_dots_work_from_the_keyboard(page, site):
     page.wait_for_selector(f'{CURRENT}[data-scene="lane"]', state="attached")
     # off the tour's stops: the counter offers the way back
     page.get_by_role("button", name="Back to the tour").wait_for(state="visible")
-    market = plan.get_by_role("button", name="Market", exact=True)
+    market = plan.get_by_role("button", name="1: Market", exact=True)
     market.focus()
     scroll = page.evaluate("() => window.scrollY")
     assert jump(page, lambda: page.keyboard.press(" ")) == "market"

@@ -36,6 +36,7 @@ from tests.support.apps import base_config, close_app, database_for
 from tests.support.content import TEST_REVISION, create_panorama
 from tours import (
     account_links,
+    floor_plans,
     hotspots,
     image_reports,
     links,
@@ -163,6 +164,19 @@ POLICY: dict[str, Rule] = {
     "scenes_api.create_link POST": Rule(STAFF, json={"to_scene_id": 0, "bearing": 10}),
     "scenes_api.update_link PATCH": Rule(STAFF, json={"bearing": 20}),
     "scenes_api.delete_link DELETE": Rule(STAFF),
+    # venue levels' floor plans and the scenes on them (API and the editors' pages)
+    "floor_plans_api.list_floor_plans GET": Rule(STAFF),
+    "floor_plans_api.create_floor_plan POST": Rule(STAFF, json={"venue": "Luisencenter",
+                                                                "level": "1"}),
+    "floor_plans_api.get_floor_plan GET": Rule(STAFF),
+    "floor_plans_api.update_floor_plan PATCH": Rule(STAFF, json={"title": {"en": "Ground"}}),
+    "floor_plans_api.delete_floor_plan DELETE": Rule(STAFF),
+    "floor_plans_api.upload_drawing POST": Rule(STAFF, form={}),
+    "floor_plans_api.put_floor_position PUT": Rule(STAFF, json={"floor_plan_id": 0, "x": 0.5,
+                                                                "y": 0.5}),
+    "floor_plan_pages.index GET": Rule(STAFF),
+    "floor_plan_pages.create POST": Rule(STAFF, form={"venue": "Luisencenter", "level": "2"}),
+    "floor_plan_pages.edit GET": Rule(STAFF),
     # owners: in the walk's streets they may see the hotspots and ask for their shop's (the
     # world's hotspot is shop A's, approved, in the market, a street of the public walk)
     "hotspots_api.list_hotspots GET": Rule(ACCOUNTS),
@@ -210,11 +224,19 @@ POLICY: dict[str, Rule] = {
     "walk_pages.text_version GET": Rule(EVERYONE, values={"slug": "old-town"}),
     "walk_pages.embed_tour GET": Rule(EVERYONE, values={"slug": "old-town"}),
     "walk_pages.embed_scene GET": Rule(EVERYONE, values={"slug": "old-town"}),
+    "walk_pages.kiosk GET": Rule(EVERYONE, values={"slug": "old-town"}),
+    # wayfinding: routes, the shops they reach, QR codes of the site's own addresses
+    "route_api.get_route GET": Rule(EVERYONE),
+    "route_api.list_destinations GET": Rule(EVERYONE),
+    "route_pages.qr_code GET": Rule(EVERYONE),
     # visitors report an image (no account, no CSRF token: no session is used)
     "image_reports_api.report_image POST": Rule(EVERYONE, json={
         "reason": "person", "comment": "A face", "view": {"yaw": 10, "pitch": 0, "zoom": 50}}),
     "report_pages.form GET": Rule(EVERYONE),
     "report_pages.form POST": Rule(EVERYONE, form={"reason": "person", "comment": "A face"}),
+    # the viewer's beacon of visitor counts (anonymous, no CSRF token: no session is used)
+    "stats_api.receive_counts POST": Rule(EVERYONE, json={
+        "events": [{"event": "scene_view", "subject": 1}]}),
     # keeping shops: owners their own, staff every shop
     "shops_api.list_managed_shops GET": Rule(OWNERS_AND_STAFF),
     "shops_api.create_shop POST": Rule(OWNERS_AND_STAFF, json={
@@ -270,8 +292,17 @@ POLICY: dict[str, Rule] = {
     "shop_scenes.walk_page GET": Rule(SHOP_KEEPERS),
     "shop_scenes.add_interior POST": Rule(SHOP_KEEPERS, form={}),
     "shop_scenes.request_in_scene GET": Rule(SHOP_KEEPERS),
+    # visitor statistics: the city's for editors, a shop's for its owners too
+    "stats_pages.dashboard GET": Rule(STAFF),
+    "stats_pages.dashboard_csv GET": Rule(STAFF),
+    "stats_pages.shop GET": Rule(SHOP_KEEPERS),
+    "stats_pages.shop_csv GET": Rule(SHOP_KEEPERS),
     "report_moderation.reports GET": Rule(STAFF),
     "editor_pages.home GET": Rule(STAFF),
+    # keeping the walk fresh: the dashboard, the link check, tiling a failed job's panorama
+    "freshness_pages.dashboard GET": Rule(STAFF),
+    "freshness_pages.check_links POST": Rule(STAFF, form={}),
+    "freshness_pages.retile POST": Rule(STAFF, form={}),
     "report_moderation.decide POST": Rule(STAFF, form={"decision": "dismiss"}),
     "report_moderation.retry_purge POST": Rule(STAFF),
     # importing shops: editors
@@ -340,13 +371,15 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 #: request bodies that need the world's ids, filled in per test
 BODY_IDS = {
     "scenes_api.create_link POST": {"to_scene_id": "other_scene_id"},
+    "floor_plans_api.put_floor_position PUT": {"floor_plan_id": "floor_plan_id"},
     "tours_api.create_stop POST": {"scene_id": "scene_id"},
     "tours_api.reorder_stops PUT": {"stop_ids": "stop_ids"},
     "shop_media_api.reorder_photos PUT": {"image_ids": "image_ids"},
 }
 UPLOADS = {"shop_media_api.upload_image POST", "panorama_uploads_api.upload_panorama POST",
            "shop_admin.upload_images POST", "hotspots_api.put_image PUT",
-           "tour_archive_api.import_tour POST", "shop_scenes.add_interior POST"}
+           "tour_archive_api.import_tour POST", "shop_scenes.add_interior POST",
+           "floor_plans_api.upload_drawing POST"}
 
 
 def operations(app: Flask) -> set[str]:
@@ -407,6 +440,7 @@ def build_world(app: Flask) -> dict[str, Any]:
         hall = scenes.create_scene(session, {"slug": "hall", "panorama": panorama.public_id,
                                              "title": {"en": "Hall"}})
         link, _back = links.add_link(session, market.id, {"to_scene_id": hall.id, "bearing": 90})
+        floor_plan = floor_plans.create_floor_plan(session, {"venue": "Markthalle", "level": "0"})
         hotspot = hotspots.add_hotspot(session, market.id, {"yaw": 0, "pitch": 0, "kind": "shop",
                                                             "shop_id": shop_a.id})
         # published, so the visitors' walk answers it (and the scenes linked from its stop)
@@ -429,7 +463,7 @@ def build_world(app: Flask) -> dict[str, Any]:
             "user_id": anna.id, "key": image.variants["large"]["key"],
             "filename": "site.css", "shop_b_id": shop_b.id, "secret": secret,
             "tour_slug": tour.slug, "scene_slug": market.slug, "scene": market.slug,
-            "report_id": report.id,
+            "report_id": report.id, "floor_plan_id": floor_plan.id,
         }
     return {"values": values, "headers": headers}
 

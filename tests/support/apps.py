@@ -29,6 +29,9 @@ def base_config(database_uri: str, instance: Path) -> dict[str, Any]:
         "ORIGINALS_STORAGE_URL": "memory://originals",
         "PUBLIC_STORAGE_URL": "memory://public",
         "JOB_WORKERS": 0,
+        # no link check job queued by the first request: tests never reach the internet, and
+        # count the jobs they make (tests/shops/test_link_checks.py turns it on)
+        "LINK_CHECK_SCHEDULE": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "INSTANCE_FOR_TESTS": str(instance),
     }
@@ -46,6 +49,10 @@ def database_for(database_url: str, folder: Path) -> str:
 
 def close_app(app: Flask) -> None:
     """Close the app's connections; on PostgreSQL empty every table but the seeded ones."""
+    from server.visitor_stats import discard_visits
+
+    # visitor counts still waiting would be written into the next test's database
+    discard_visits(app)
     with app.app_context():
         db.session.remove()
         if db.engine.dialect.name == "postgresql":

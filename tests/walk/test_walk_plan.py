@@ -43,21 +43,24 @@ def test_the_plan_places_the_walks_scenes_stops_first(app, client, walk: Walk):
         "tour": "old-town",
         "scenes": [
             {"id": walk.scenes["market"].id, "slug": "market", "title": "Market square",
-             "location": {"latitude": 48.1374, "longitude": 11.5755}, "north_offset": 30.0,
+             "location": {"latitude": 48.1374, "longitude": 11.5755}, "floor": None,
+             "north_offset": 30.0,
              "stops": [1], "initial_view": {"yaw": 0.0, "pitch": 0.0, "zoom": 50.0}},
             {"id": walk.scenes["hall"].id, "slug": "hall", "title": "Markthalle",
-             "location": {"latitude": 48.1351, "longitude": 11.5762}, "north_offset": -100.0,
+             "location": {"latitude": 48.1351, "longitude": 11.5762}, "floor": None,
+             "north_offset": -100.0,
              "stops": [2], "initial_view": {"yaw": 0.0, "pitch": 0.0, "zoom": 50.0}},
             # walked to freely, by slug
             {"id": walk.scenes["far"].id, "slug": "far", "title": "Far end",
-             "location": FAR, "north_offset": 0.0, "stops": [],
+             "location": FAR, "floor": None, "north_offset": 0.0, "stops": [],
              "initial_view": {"yaw": 0.0, "pitch": 0.0, "zoom": 50.0}},
             {"id": walk.scenes["lane"].id, "slug": "lane", "title": "Lane",
-             "location": LANE, "north_offset": 0.0, "stops": [],
+             "location": LANE, "floor": None, "north_offset": 0.0, "stops": [],
              "initial_view": {"yaw": 0.0, "pitch": 0.0, "zoom": 50.0}},
         ],
         # each way once although links go both ways; the unready scene is no part of the walk
         "links": [["far", "lane"], ["hall", "lane"], ["hall", "market"]],
+        "floor_plans": [],
         "background": None,
     }
     assert client.get(f"{PLAN}?lang=de").get_json()["scenes"][0]["title"] == "Marktplatz"

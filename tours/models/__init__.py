@@ -21,6 +21,8 @@ from tours.models.shops import (
     ChangeRequest,
     ChangeStatus,
     ImageKind,
+    LinkCheck,
+    LinkCheckOutcome,
     Offer,
     OfferKind,
     Shop,
@@ -29,8 +31,10 @@ from tours.models.shops import (
     Wheelchair,
     shop_owner,
 )
+from tours.models.stats import DailyCount, StatEvent
 from tours.models.tours import Stop, Tour, TourStatus
 from tours.models.users import AccountLink, ApiToken, LinkPurpose, Role, User
+from tours.models.venues import FloorPlan
 
 __all__ = [
     "CITY_SETTINGS_ID",
@@ -43,6 +47,8 @@ __all__ = [
     "ChangeRequest",
     "ChangeStatus",
     "CitySettings",
+    "DailyCount",
+    "FloorPlan",
     "Hotspot",
     "HotspotKind",
     "HotspotStatus",
@@ -53,6 +59,8 @@ __all__ = [
     "LegalPage",
     "LegalPageKey",
     "Link",
+    "LinkCheck",
+    "LinkCheckOutcome",
     "LinkKind",
     "LinkPurpose",
     "Offer",
@@ -68,6 +76,7 @@ __all__ = [
     "Shop",
     "ShopImage",
     "ShopStatus",
+    "StatEvent",
     "Stop",
     "Tour",
     "TourStatus",

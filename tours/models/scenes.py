@@ -19,6 +19,7 @@ from tours.models.base import Base, UTCDateTime, str_enum, utcnow
 if TYPE_CHECKING:
     from tours.models.hotspots import Hotspot
     from tours.models.panoramas import Panorama
+    from tours.models.venues import FloorPlan
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,6 +55,12 @@ class Scene(Base):
     longitude: Mapped[float | None] = mapped_column(Float, default=None)
     #: venue level ("0", "EG", "-1") for indoor wayfinding; None outdoors
     level: Mapped[str | None] = mapped_column(String(20), default=None)
+    #: the venue floor plan the scene is placed on, and where on it (fractions 0..1 of the
+    #: drawing's width and height, from its top left corner)
+    floor_plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("floor_plan.id", ondelete="SET NULL"), index=True, default=None)
+    floor_x: Mapped[float | None] = mapped_column(Float, default=None)
+    floor_y: Mapped[float | None] = mapped_column(Float, default=None)
     #: a shop's interior scene: that shop's owners may place its hotspots themselves
     shop_id: Mapped[int | None] = mapped_column(
         ForeignKey("shop.id", ondelete="SET NULL"), index=True, default=None)
@@ -74,6 +81,7 @@ class Scene(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own protocol
 
     panorama: Mapped[Panorama] = relationship()
+    floor_plan: Mapped[FloorPlan | None] = relationship()
     # links and hotspots go with their scene; the database cascades, so nothing is loaded first
     links: Mapped[list[Link]] = relationship(
         foreign_keys="Link.from_scene_id", back_populates="from_scene",

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -273,3 +274,37 @@ class ChangeRequest(Base):
     shop: Mapped[Shop] = relationship()
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class LinkCheckOutcome(enum.StrEnum):
+    """What the link checker found at a shop's web address."""
+
+    OK = "ok"
+    #: the server answered with an error (4xx/5xx) or too many redirects
+    BROKEN = "broken"
+    #: no answer: DNS failure, connection refused, timeout, TLS error
+    UNREACHABLE = "unreachable"
+    #: the address (or a redirect) leads into a private, loopback or link-local network
+    REFUSED = "refused"
+
+
+class LinkCheck(Base):
+    """The latest check of one of a shop's web addresses (``field`` is ``website`` or
+    ``online_shop_url``). A check of another address than the shop's current one is stale."""
+
+    __tablename__ = "link_check"
+    __table_args__ = (UniqueConstraint("shop_id", "field"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shop.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str] = mapped_column(String(2048))
+    outcome: Mapped[LinkCheckOutcome] = mapped_column(
+        str_enum(LinkCheckOutcome, "link_check_outcome", 12), index=True)
+    #: the final HTTP status, when there was an answer
+    status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    #: a short technical reason for editors ("404", "timed out", "10.0.0.1 is private")
+    detail: Mapped[str] = mapped_column(String(300), default="")
+    checked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    shop: Mapped[Shop] = relationship()

@@ -48,6 +48,8 @@ export const urls = {
   /** The same scene on the embed page (for other sites' iframes). */
   embedScene: (tour, scene) => `/embed/tours/${segment(tour)}/${segment(scene)}`,
   health: () => "/healthz",
+  /** Where the walk sends its visitor counts (POST, anonymous). */
+  stats: () => `${PREFIX}/stats`,
   media: (key) => `/media/${key.split("/").map(encodeURIComponent).join("/")}`,
 };
 
@@ -116,4 +118,26 @@ export const hotspotApi = {
   /** One page of the shops the account keeps (editors: every shop), by slug. */
   shops: (page, perPage = 200) =>
     request("GET", `/manage/shops?page=${encodeURIComponent(page)}&page_size=${perPage}`),
+};
+
+/** The editors' floor plans of venues (``/api/floor-plans``) and where scenes lie on them;
+ * changes send the version they are based on (409 when stale). */
+export const floorPlanApi = {
+  get: (id) => request("GET", `/floor-plans/${segment(id)}`),
+  update: (id, changes) => request("PATCH", `/floor-plans/${segment(id)}`, changes),
+  remove: (id, version) =>
+    request("DELETE", `/floor-plans/${segment(id)}?version=${encodeURIComponent(version)}`),
+  /** Uploads the drawing (a File); resolves to `{status, body}` like `panoramaApi.upload`. */
+  uploadDrawing: (id, file, version, onProgress) => {
+    const form = new FormData();
+    form.append("file", file, file.name);
+    return sendForm("POST",
+      `/floor-plans/${segment(id)}/image?version=${encodeURIComponent(version)}`, form,
+      onProgress);
+  },
+  /** Places a scene at fractions (x, y) of a plan's drawing; `floorPlanId` null takes it off. */
+  placeScene: (sceneId, floorPlanId, x, y, version) =>
+    request("PUT", `/scenes/${segment(sceneId)}/floor-position`,
+      { floor_plan_id: floorPlanId, x, y, version }),
+  scene: (sceneId) => request("GET", `/scenes/${segment(sceneId)}`),
 };

@@ -1,5 +1,6 @@
 // The panel a hotspot opens: a shop's card, an info text or a link. Built with DOM calls and
 // textContent only: hotspot and shop texts never become HTML here.
+import { countEvent } from "./stats.js";
 
 function el(tag, className, text) {
   const element = document.createElement(tag);
@@ -33,12 +34,25 @@ function webUrl(value) {
   }
 }
 
+/** Counts `event` about the shop when `link` is followed (click, keyboard or middle button). */
+function counted(link, event, shop) {
+  const count = (click) => {
+    if (click.type === "click" || click.button === 1) countEvent(event, shop.id);
+  };
+  link.addEventListener("click", count);
+  link.addEventListener("auxclick", count);
+  return link;
+}
+
 function shopButtons(shop, t) {
   const actions = el("p", "walk-card-actions");
   const website = shop.website && webUrl(shop.website);
   const onlineShop = shop.online_shop_url && webUrl(shop.online_shop_url);
-  if (website) actions.append(outLink(website, t("website")));
-  if (onlineShop) actions.append(outLink(onlineShop, t("online_shop"), "button primary"));
+  if (website) actions.append(counted(outLink(website, t("website")), "website_click", shop));
+  if (onlineShop) {
+    actions.append(counted(outLink(onlineShop, t("online_shop"), "button primary"),
+      "online_shop_click", shop));
+  }
   if (shop.phone) {
     const call = el("a", "button", t("phone"));
     call.href = `tel:${shop.phone.replace(/[^\d+]/g, "")}`;

@@ -4,7 +4,10 @@
 // scene shown now is highlighted with a wedge turning with the visitor's compass heading
 // (view yaw − north offset). A dot opens its scene (click, Enter or Space). With no tile server
 // configured the plan asks no other site for anything; with one, its map tiles lie underneath.
+// While the scene shown now lies on a venue's floor plan, the panel shows that level's drawing
+// (floor_plan.js) with its caption instead of the map.
 import "./plan.css";
+import { floorPlanDrawing } from "./floor_plan.js";
 import { EARTH_RADIUS, compassHeading, fitProjection as fitDrawing, roundLength } from "./geo.js";
 import { drawCompass, drawScale, svg } from "./plan_drawing.js";
 
@@ -111,7 +114,9 @@ function drawScene(parent, scene, [x, y]) {
   const dot = svg("g", {
     class: stop ? "walk-plan-scene walk-plan-stop" : "walk-plan-scene",
     transform: `translate(${round(x, 2)} ${round(y, 2)})`,
-    tabindex: 0, role: "button", "aria-label": scene.title, "data-scene": scene.slug,
+    // a stop's name starts with its number, the text shown on its dot
+    tabindex: 0, role: "button", "data-scene": scene.slug,
+    "aria-label": stop ? `${scene.stops.join(",")}: ${scene.title}` : scene.title,
   }, parent);
   svg("title", {}, dot).textContent = scene.title;
   svg("circle", { r: stop ? 9 : 6 }, dot);
@@ -133,6 +138,11 @@ export function walkPlan(element, t, { viewer, virtualTour, goTo }) {
   let current = null;
   let dots = new Map();
   let heading = null;
+  /** The map of the scenes with a position (null under two) and the floor plans by id. */
+  let outdoor = null;
+  let floorPlans = new Map();
+  let sceneList = [];
+  let loaded = false;
   if (!element) return { load() {}, at() {}, hide() {} };
 
   const toggle = document.createElement("button");
@@ -154,12 +164,40 @@ export function walkPlan(element, t, { viewer, virtualTour, goTo }) {
 
   const turn = () => {
     const scene = scenes.get(current);
-    if (!heading || !scene) return;
+    if (!heading || !scene || !scene.screen) return;
     const degrees = compassHeading(viewer.getPosition().yaw, scene.north_offset);
     const [x, y] = scene.screen;
     heading.setAttribute("transform",
       `translate(${round(x, 2)} ${round(y, 2)}) rotate(${degrees})`);
     heading.dataset.heading = String(degrees);
+  };
+
+  /** Shows the floor plan the scene `slug` lies on, else the map (nothing without one). */
+  const showView = (slug) => {
+    if (!loaded) return;
+    const scene = scenes.get(slug);
+    const floorPlan = scene && scene.floor ? floorPlans.get(scene.floor.floor_plan) : null;
+    if (floorPlan) {
+      const caption = document.createElement("p");
+      caption.className = "walk-plan-caption";
+      caption.textContent = t("floor_plan", { venue: floorPlan.venue, level: floorPlan.title });
+      // the drawing is made afresh for the new current scene; a keyboard user keeps the focus
+      const focused = body.contains(document.activeElement)
+        ? document.activeElement.closest(".walk-plan-scene")?.dataset.scene : null;
+      body.replaceChildren(caption, floorPlanDrawing(floorPlan, sceneList, { current: slug }));
+      if (focused) body.querySelector(`.walk-plan-scene[data-scene="${focused}"]`)?.focus();
+      element.dataset.view = "floor";
+      element.dataset.floorPlan = String(floorPlan.id);
+    } else if (outdoor) {
+      if (element.dataset.view !== "outdoor") body.replaceChildren(...outdoor);
+      element.dataset.view = "outdoor";
+      delete element.dataset.floorPlan;
+    } else {
+      body.replaceChildren();
+      element.dataset.view = "none";
+      delete element.dataset.floorPlan;
+    }
+    element.hidden = element.dataset.view === "none";
   };
 
   const at = (slug) => {
@@ -170,7 +208,8 @@ export function walkPlan(element, t, { viewer, virtualTour, goTo }) {
       else dot.removeAttribute("aria-current");
     }
     // a scene of another tour's walk is not on this plan: no wedge then
-    if (heading) heading.classList.toggle("walk-plan-away", !scenes.has(slug));
+    if (heading) heading.classList.toggle("walk-plan-away", !dots.has(slug));
+    showView(slug);
     turn();
   };
 
@@ -179,10 +218,17 @@ export function walkPlan(element, t, { viewer, virtualTour, goTo }) {
     if (scene && slug !== current) goTo(scene);
   };
 
-  const draw = (plan) => {
-    const projection = fitProjection(plan.scenes.map((scene) => scene.location));
-    scenes = new Map(plan.scenes.map((scene) => [scene.slug,
-      { ...scene, screen: projection.toScreen(scene.location) }]));
+  const drawOutdoor = (plan) => {
+    const located = plan.scenes.filter((scene) => scene.location);
+    if (located.length < 2) {
+      heading = null;
+      dots = new Map();
+      return null;
+    }
+    const projection = fitProjection(located.map((scene) => scene.location));
+    for (const scene of located) {
+      scenes.get(scene.slug).screen = projection.toScreen(scene.location);
+    }
     // the panel around it carries the name
     const drawing = svg("svg", { class: "walk-plan-map", viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
       role: "group" });
@@ -190,6 +236,8 @@ export function walkPlan(element, t, { viewer, virtualTour, goTo }) {
       plan.background);
     const ways = svg("g", { class: "walk-plan-links", "aria-hidden": "true" }, drawing);
     for (const [from, to] of plan.links) {
+      // a way to a scene only on a floor plan has no end on the map
+      if (!scenes.get(from)?.screen || !scenes.get(to)?.screen) continue;
       const [x1, y1] = scenes.get(from).screen;
       const [x2, y2] = scenes.get(to).screen;
       svg("line", { x1: round(x1, 2), y1: round(y1, 2), x2: round(x2, 2), y2: round(y2, 2) },
@@ -199,21 +247,11 @@ export function walkPlan(element, t, { viewer, virtualTour, goTo }) {
     svg("path", { class: "walk-plan-wedge", d: wedgePath() }, heading);
     // in the answer's order, which is the keyboard's: the stops in the tour's order first
     const layer = svg("g", { class: "walk-plan-scenes" }, drawing);
-    dots = new Map([...scenes.values()].map((scene) => [scene.slug,
-      drawScene(layer, scene, scene.screen)]));
+    dots = new Map([...scenes.values()].filter((scene) => scene.screen).map((scene) =>
+      [scene.slug, drawScene(layer, scene, scene.screen)]));
     drawCompass(drawing, t, { className: "walk-plan-north", x: WIDTH - 18, y: 20 });
     drawScale(drawing, t, projection.scale, { className: "walk-plan-scale", x: 10,
       y: HEIGHT - 10, width: WIDTH, share: 0.3 });
-    layer.addEventListener("click", (event) => {
-      const dot = event.target.closest(".walk-plan-scene");
-      if (dot) open(dot.dataset.scene);
-    });
-    layer.addEventListener("keydown", (event) => {
-      const dot = event.target.closest(".walk-plan-scene");
-      if (!dot || (event.key !== "Enter" && event.key !== " ")) return;
-      event.preventDefault();
-      open(dot.dataset.scene);
-    });
     const parts = [drawing];
     if (plan.background && plan.background.attribution) {
       const credit = document.createElement("p");
@@ -221,8 +259,29 @@ export function walkPlan(element, t, { viewer, virtualTour, goTo }) {
       credit.textContent = plan.background.attribution;
       parts.push(credit);
     }
-    body.replaceChildren(...parts);
+    return parts;
   };
+
+  const draw = (plan) => {
+    sceneList = plan.scenes;
+    scenes = new Map(plan.scenes.map((scene) => [scene.slug, { ...scene, screen: null }]));
+    floorPlans = new Map((plan.floor_plans || []).map((floorPlan) =>
+      [floorPlan.id, floorPlan]));
+    outdoor = drawOutdoor(plan);
+    delete element.dataset.view;
+  };
+
+  // a dot opens its scene, on the map and on a floor plan alike
+  body.addEventListener("click", (event) => {
+    const dot = event.target.closest(".walk-plan-scene");
+    if (dot) open(dot.dataset.scene);
+  });
+  body.addEventListener("keydown", (event) => {
+    const dot = event.target.closest(".walk-plan-scene");
+    if (!dot || (event.key !== "Enter" && event.key !== " ")) return;
+    event.preventDefault();
+    open(dot.dataset.scene);
+  });
 
   virtualTour.addEventListener("node-changed", ({ node }) => at(node.id));
   viewer.addEventListener("position-updated", turn);
@@ -230,13 +289,17 @@ export function walkPlan(element, t, { viewer, virtualTour, goTo }) {
   return {
     /** Draws `plan` (an API answer) with `sceneNow` highlighted. */
     load(plan, sceneNow) {
-      // data-plan tells tests (and styles) whether a plan was drawn
-      if (!plan || plan.scenes.length < 2) {
+      // data-plan tells tests (and styles) whether a plan was drawn; data-view which one is
+      // shown (outdoor, floor with data-floor-plan, none)
+      const located = plan ? plan.scenes.filter((scene) => scene.location).length : 0;
+      if (!plan || (located < 2 && !(plan.floor_plans || []).length)) {
+        loaded = false;
         element.hidden = true;
         element.dataset.plan = "none";
         return;
       }
       draw(plan);
+      loaded = true;
       element.hidden = false;
       element.dataset.plan = "drawn";
       at(sceneNow);
@@ -244,6 +307,7 @@ export function walkPlan(element, t, { viewer, virtualTour, goTo }) {
     /** Follows the scene shown now (also done on the viewer's node changes). */
     at,
     hide() {
+      loaded = false;
       element.hidden = true;
       element.dataset.plan = "none";
     },

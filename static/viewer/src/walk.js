@@ -19,7 +19,9 @@ import { hasWebGL, showNoWebGL } from "./fallback.js";
 import { WalkGyroscopePlugin } from "./gyroscope.js";
 import { walkPlan } from "./plan.js";
 import { reportForm } from "./report.js";
+import { routeFinder } from "./route.js";
 import { addressKeeper, currentView } from "./state.js";
+import { countEvent } from "./stats.js";
 import { escapeHtml, readStrings } from "./strings.js";
 import { tiledPanorama } from "./tiles.js";
 import { tourNavigation } from "./tour_nav.js";
@@ -28,10 +30,17 @@ const deg = (value) => `${Number(value)}deg`;
 /** Arrows sit a little below the horizon, where the way goes on (radians). */
 const ARROW_DROP = -0.2;
 
+/**
+ * The latest arrow element made for each target scene: the guide highlights one as soon as
+ * a scene is shown, before Photo Sphere Viewer puts the arrows into the page on its next frame.
+ */
+const arrowsMade = new Map();
+
 /** An arrow's element; its title is the tooltip (PSV's own would fetch the target scene). */
 function arrowElement(t) {
   return (link) => {
     const arrow = document.createElement("span");
+    arrowsMade.set(link.nodeId, arrow);
     arrow.className = "walk-arrow";
     arrow.dataset.scene = link.nodeId;
     arrow.title = linkLabel(link.data.title, link.data.closed, t);
@@ -108,6 +117,12 @@ function startViewer(container, t) {
 export async function startWalk(container) {
   const t = readStrings(container);
   const tour = container.dataset.tour;
+  // a shared route (?route_to=<shop> or ?route_to_scene=<scene>, &step_free=1), read before
+  // the address keeper rewrites the address
+  const asked = new URLSearchParams(location.search);
+  const sharedRoute = asked.get("route_to") ? { shop: asked.get("route_to") }
+    : asked.get("route_to_scene") ? { scene: asked.get("route_to_scene") } : null;
+  const kiosk = container.dataset.kiosk === "true";
   const start = {
     scene: container.dataset.scene,
     view: {
@@ -148,6 +163,8 @@ export async function startWalk(container) {
   });
 
   const showHotspot = (hotspot) => {
+    countEvent("hotspot_open", hotspot.id);
+    if (hotspot.shop) countEvent("card_open", hotspot.shop.id);
     if (hotspot.kind === "url" && !hotspot.text) openLink(hotspot.url);
     else panel.show(hotspot);
   };
@@ -169,6 +186,26 @@ export async function startWalk(container) {
   viewer.addEventListener("position-updated", () => remember());
   viewer.addEventListener("zoom-updated", () => remember());
 
+  // "Find a shop" and "Guide me" (route.js): it follows the scene shown like the plan does
+  const finder = routeFinder(document.getElementById("walk-route"),
+    document.getElementById("walk-guide"), t, {
+      tour,
+      kiosk,
+      sceneNow,
+      goTo: (slug) => {
+        const link = (virtualTour.getCurrentNode()?.links || [])
+          .find((candidate) => candidate.nodeId === slug);
+        virtualTour.setCurrentNode(slug, null, link);
+      },
+      turnTo: (yaw, pitch) => viewer.rotate({ yaw: deg(yaw), pitch: deg(pitch) }),
+      openHotspot: (id) => {
+        const found = (virtualTour.getCurrentNode()?.markers || [])
+          .find((candidate) => candidate.id === `hotspot-${id}`);
+        if (found && found.data && found.data.hotspot) showHotspot(found.data.hotspot);
+      },
+      arrows: () => arrowsMade.values(),
+    });
+
   const navigation = tourNavigation(document.getElementById("walk-tour-nav"), t, {
     goTo: (stop) => open(stop.scene.slug, stop.initial_view),
   });
@@ -179,11 +216,16 @@ export async function startWalk(container) {
       navigation.at(node.id);
       remember(true);
       container.dataset.scene = node.id;
+      finder.at(node.id);
+      countEvent("scene_view", node.data && node.data.scene && node.data.scene.id);
       resolve();
     });
     viewer.addEventListener("panorama-error", (event) => reject(event.error), { once: true });
   });
-  walkApi.tour(tour).then((detail) => navigation.load(detail, sceneNow()))
+  walkApi.tour(tour).then((detail) => {
+    countEvent("tour_view", detail.id);
+    navigation.load(detail, sceneNow());
+  })
     .catch(() => navigation.hide());
   navigation.onShare(() => address.url());
   // the plan of the walk: a dot opens its scene as a stop does; it follows node changes itself
@@ -195,5 +237,26 @@ export async function startWalk(container) {
   await open(start.scene, start.view);
   await shown;
   container.dataset.ready = "true";
+  if (sharedRoute) {
+    finder.start(sharedRoute, { stepFreeRoute: asked.get("step_free") === "1" });
+  }
+  if (kiosk) kioskMode(container, finder, () => open(start.scene, start.view));
   return viewer;
+}
+
+/** A kiosk's screen: after a while without a touch, back to the start for the next visitor. */
+const KIOSK_IDLE_MS = 120_000;
+function kioskMode(container, finder, backToStart) {
+  let timer = null;
+  const restart = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      finder.reset();
+      backToStart();
+    }, Number(container.dataset.kioskIdle) || KIOSK_IDLE_MS);
+  };
+  for (const kind of ["pointerdown", "keydown", "wheel"]) {
+    document.addEventListener(kind, restart, { passive: true });
+  }
+  restart();
 }

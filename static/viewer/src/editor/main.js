@@ -2,20 +2,24 @@
 // starts the tool named by each [data-editor] element of the page. Every tool module exports a
 // start(root) that reads its data from the element's data attributes and the editors' JSON API.
 import "./editor.css";
+import { start as floorPlan } from "./floor_plan_editor.js";
 import { start as hotspots } from "./hotspots.js";
 import { start as plan } from "./plan_editor.js";
 import { start as privacy } from "./privacy.js";
 import { start as scene } from "./scene_settings.js";
+import { start as statistics } from "./statistics.js";
 import { start as tour } from "./tour_editor.js";
 import { start as tourPreview } from "./tour_preview.js";
 import { start as upload } from "./upload.js";
 
 /** data-editor value → the tool's start function */
 const tools = {
+  floor_plan: floorPlan,
   hotspots,
   plan,
   privacy,
   scene,
+  statistics,
   tour,
   tour_preview: tourPreview,
   upload,

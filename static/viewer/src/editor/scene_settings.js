@@ -13,6 +13,7 @@ import { bearingOfYaw, compassHeading, linkYaw } from "../geo.js";
 import { currentView, yawDegrees } from "../state.js";
 import { escapeHtml, readStrings } from "../strings.js";
 import { mountTiledPanorama } from "../viewer.js";
+import { fromLocalInput, toLocalInput } from "./city_time.js";
 
 const LANGUAGES = ["de", "en", "es", "fr"];
 /** Way markers sit a little below the horizon, like the visitors' arrows (radians). */
@@ -105,7 +106,7 @@ export async function start(root) {
       scene = await request("GET", `/scenes/${scene.id}`);
       for (const link of await request("GET", `/scenes/${scene.id}/links`)) {
         const known = links.get(link.id);
-        if (known) Object.assign(known, { bearing: link.bearing, version: link.version });
+        if (known) Object.assign(known, link);
       }
     } catch (error) {
       say(t("failed", { message: error.message }), "error");
@@ -113,6 +114,7 @@ export async function start(root) {
     fillForm();
     showBearings();
     showMarkers();
+    for (const link of links.values()) showWay(link);
   };
 
   const refused = async (error) => {
@@ -218,6 +220,56 @@ export async function start(root) {
     });
     north.addEventListener("click", () => {
       saveScene({ north_offset: currentView(viewer).yaw }, t("north_saved"));
+    });
+  }
+
+  // --- each way's kind, length and closure --------------------------------------------------
+
+  const zone = data.time_zone;
+  const showWay = (link) => {
+    const state = root.querySelector(`[data-way-state="${link.id}"]`);
+    const closed = link.closed_until && new Date(link.closed_until) > new Date();
+    if (state) {
+      state.textContent = closed ? t("way_closed", {
+        date: new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+          timeZone: zone, dateStyle: "medium", timeStyle: "short" })
+          .format(new Date(link.closed_until)) }) : "";
+    }
+    const wayForm = root.querySelector(`[data-way-form="${link.id}"]`);
+    if (!wayForm) return;
+    wayForm.elements.kind.value = link.kind;
+    wayForm.elements.length_m.value = link.length_m ?? "";
+    wayForm.elements.closed_until.value = toLocalInput(closed ? link.closed_until : null, zone);
+    for (const code of LANGUAGES) {
+      wayForm.elements[`reason-${code}`].value = (link.closed_reason || {})[code] || "";
+    }
+  };
+  for (const wayForm of root.querySelectorAll("[data-way-form]")) {
+    const link = links.get(Number(wayForm.dataset.wayForm));
+    showWay(link);
+    wayForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const length = wayForm.elements.length_m.value.trim();
+      const changes = {
+        kind: wayForm.elements.kind.value,
+        length_m: length === "" ? null : Number(length),
+        closed_until: fromLocalInput(wayForm.elements.closed_until.value, zone),
+        closed_reason: Object.fromEntries(LANGUAGES.map((code) =>
+          [code, wayForm.elements[`reason-${code}`].value.trim()]).filter(([, value]) => value)),
+      };
+      const both = wayForm.elements.both && wayForm.elements.both.checked && link.reverse_id;
+      enqueue(async () => {
+        const answer = await request("PATCH", `/links/${link.id}`,
+          { ...changes, version: link.version });
+        Object.assign(link, answer);
+        if (both) {
+          const back = await request("PATCH", `/links/${link.reverse_id}`,
+            { ...changes, version: link.reverse_version });
+          link.reverse_version = back.version;
+        }
+        showWay(link);
+        say(t("way_saved", { scene: link.to_title }));
+      });
     });
   }
 
