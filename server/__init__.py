@@ -35,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         blueprints,
         database,
         i18n,
+        observability,
         request_guard,
         security,
         security_headers,
@@ -42,6 +43,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         storage_setup,
     )
 
+    # first: the request id and the request's clock start before anything else looks at it
+    observability.init_app(app)
     request_guard.init_app(app)
     database.init_app(app)
     i18n.init_app(app)

@@ -144,6 +144,14 @@ def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...], default: str
+            ) -> str:
+    value = (environ.get(name) or default).strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def _smtp(environ: Mapping[str, str]) -> dict[str, Any]:
     """The outgoing mail server; without ``SMTP_HOST`` no mail is sent (links are shown only)."""
     host = environ.get("SMTP_HOST", "").strip()
@@ -269,6 +277,11 @@ def load_config(
         #: TESTS ONLY: let the checker reach private, loopback and link-local addresses (the
         #: test server listens on 127.0.0.1); refused in production, see check_config
         "LINK_CHECK_ALLOW_PRIVATE": _bool(environ, "LINK_CHECK_ALLOW_PRIVATE", False),
+        # operations (server/observability.py): JSON log lines, and /metrics for Prometheus
+        "LOG_FORMAT": _choice(environ, "LOG_FORMAT", ("json", "text"),
+                              "json" if env == "production" else "text"),
+        "METRICS_ENABLED": _bool(environ, "METRICS_ENABLED", True),
+        "METRICS_TOKEN": environ.get("METRICS_TOKEN", ""),
         **_smtp(environ),
     }
 
@@ -282,6 +295,9 @@ def check_config(config: Mapping[str, Any]) -> None:
                 "SECRET_KEY must be set to a random value of at least 32 characters in production "
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
+        if 0 < len(config.get("METRICS_TOKEN") or "") < 32:
+            raise ConfigError("METRICS_TOKEN must be a random value of at least 32 characters "
+                              "in production (or unset: then only this machine reads /metrics)")
         if config.get("LINK_CHECK_ALLOW_PRIVATE"):
             raise ConfigError(
                 "LINK_CHECK_ALLOW_PRIVATE is for tests only: it lets the link checker reach "

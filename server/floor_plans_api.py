@@ -14,7 +14,7 @@ import hashlib
 from typing import Any
 
 import marshmallow as ma
-from flask import Response, current_app
+from flask import Response, current_app, jsonify
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
@@ -98,12 +98,20 @@ class FloorPlanSchema(ma.Schema):
     created_at = ma.fields.AwareDateTime(required=True)
     updated_at = ma.fields.AwareDateTime(required=True)
 
+    def __init__(self, *args: Any, placed: dict[int, list[Scene]] | None = None,
+                 **kwargs: Any) -> None:
+        """``placed``: the scenes of every plan read at once (a list of plans), else each
+        plan's are read when it is dumped."""
+        super().__init__(*args, **kwargs)
+        self._placed = placed
+
     def get_image(self, floor_plan: FloorPlan) -> dict[str, Any] | None:
         return drawing(floor_plan)
 
     def get_scenes(self, floor_plan: FloorPlan) -> list[dict[str, Any]]:
-        return PlacedSceneSchema(many=True).dump(
-            floor_plans.scenes_on(db.session, floor_plan.id))
+        scenes = (self._placed.get(floor_plan.id, []) if self._placed is not None
+                  else floor_plans.scenes_on(db.session, floor_plan.id))
+        return PlacedSceneSchema(many=True).dump(scenes)
 
 
 class FloorPlanChangesSchema(ma.Schema):
@@ -193,10 +201,12 @@ def store_drawing(upload: FileStorage) -> tuple[str, int, int]:
 @bp.route("/floor-plans", methods=["GET"])
 @editors_only
 @bp.response(200, FloorPlanSchema(many=True))
-def list_floor_plans() -> list[FloorPlan]:
+def list_floor_plans() -> Response:
     """Every floor plan, grouped by venue, each venue's levels in order (-1, 0, 1, …, then
     named levels)."""
-    return floor_plans.list_floor_plans(db.session)
+    # the scenes of all plans in one query, not one per plan
+    schema = FloorPlanSchema(many=True, placed=floor_plans.placed_scenes(db.session))
+    return jsonify(schema.dump(floor_plans.list_floor_plans(db.session)))
 
 
 @bp.route("/floor-plans", methods=["POST"])

@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.wrappers import Response
 
@@ -85,6 +86,17 @@ def _tiling_panorama(job: Job) -> Panorama | None:
     return db.session.get(Panorama, panorama_id) if isinstance(panorama_id, int) else None
 
 
+def _tiling_panoramas(jobs: list[Job]) -> dict[int, Panorama]:
+    """The still existing panorama of each failed tiling job of a page, by job id: read in
+    one query rather than one per job."""
+    wanted = {job.id: job.payload.get("panorama_id") for job in jobs if job.kind == TILE_JOB}
+    ids = sorted({value for value in wanted.values() if isinstance(value, int)})
+    found = {panorama.id: panorama for panorama in db.session.scalars(
+        select(Panorama).where(Panorama.id.in_(ids)))} if ids else {}
+    return {job_id: found[panorama_id] for job_id, panorama_id in wanted.items()
+            if panorama_id in found}
+
+
 @bp.get("/edit/freshness")
 @roles_required(Role.EDITOR)
 def dashboard() -> Response:
@@ -99,6 +111,7 @@ def dashboard() -> Response:
     names = (only,) if only else freshness.LISTS
     size = PAGE_SIZE if only else PREVIEW_ROWS
     lists = {name: _listing(name, limits, (page - 1) * size, size) for name in names}
+    retilable = _tiling_panoramas(lists["failed_jobs"].items) if "failed_jobs" in lists else {}
     pages = max(1, -(-lists[only].total // PAGE_SIZE)) if only else 1
     if only and page > pages:
         raise BadRequest(description=_("This page number does not exist."))
@@ -107,7 +120,7 @@ def dashboard() -> Response:
         counts=freshness.counts(db.session, limits) if not only else None,
         limits=limits, titles=LIST_TITLES, outcome_labels=OUTCOME_LABELS,
         field_labels=shop_labels.FIELD_LABELS, status_labels=shop_labels.STATUS_LABELS,
-        name_of=text, tiling_panorama=_tiling_panorama,
+        name_of=text, tiling_panorama=lambda job: retilable.get(job.id),
         shop_months=limits.shop_months, scene_years=limits.scene_years)
     response = make_response(html)
     response.headers["Cache-Control"] = "no-store"

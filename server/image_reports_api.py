@@ -93,7 +93,10 @@ class ReportOutSchema(ma.Schema):
 
 def is_same_origin(origin: str) -> bool:
     own = urlsplit(request.host_url)
-    parts = urlsplit(origin)
+    try:
+        parts = urlsplit(origin)
+    except ValueError:  # "http://[" and the like: no origin at all, certainly not ours
+        return False
     return (parts.scheme, parts.netloc) == (own.scheme, own.netloc)
 
 

@@ -2,9 +2,10 @@
 ``flask shops check-links``.
 
 The job checks a batch of due addresses (see :mod:`tours.link_checks`) and queues itself
-again, so once queued it keeps running without a cron. It is first queued by the first request
-of a web process that runs in-app workers (``JOB_WORKERS`` > 0), by ``flask shops
-check-links`` and by the editors' "Check links now" button; ``LINK_CHECK_SCHEDULE=false``
+again, so once queued it keeps running without a cron. It is first queued when a ``flask
+worker`` starts (not a ``--drain`` run), by the first request of a web process that runs in-app
+workers (``JOB_WORKERS`` > 0), by ``flask shops check-links`` and by the editors' "Check links
+now" button; ``LINK_CHECK_SCHEDULE=false``
 leaves it alone.
 
 The network checks run with no database transaction open (on SQLite a write would hold the
@@ -152,5 +153,10 @@ def init_app(app: Flask) -> None:
         app.logger.warning(
             "LINK_CHECK_ALLOW_PRIVATE is on: the shop link checker may reach private, loopback "
             "and link-local addresses. This setting is for tests only.")
-    if app.config["LINK_CHECK_SCHEDULE"] and app.config["JOB_WORKERS"] > 0:
-        app.before_request(_FirstRequest(app))
+    if app.config["LINK_CHECK_SCHEDULE"]:
+        first = _FirstRequest(app)
+        # a standing `flask worker` makes sure the check is queued, and so does a web process
+        # that runs jobs itself, at its first request
+        handler_registry(app).on_worker_start(lambda _app: first())
+        if app.config["JOB_WORKERS"] > 0:
+            app.before_request(first)

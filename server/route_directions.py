@@ -46,9 +46,13 @@ LEVEL_SENTENCES: dict[str, LazyString] = {
 
 
 def rounded_metres(length_m: float) -> int:
-    """A length as people say it: to 5 m below 100 m, to 10 m from there; at least 5 m."""
+    """A length as people say it: to 5 m below 100 m, to 10 m from there; at least 5 m (0 m
+    only for no way at all)."""
+    if length_m <= 0:
+        return 0
     step = 5 if length_m < 100 else 10
-    return max(5, int(step * round(length_m / step)))
+    # half-way rounds up (Python's round() would round 105 m down to the even 100 m)
+    return max(5, step * math.floor(length_m / step + 0.5))
 
 
 def distance_text(length_m: float) -> str:

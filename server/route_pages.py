@@ -8,11 +8,15 @@ site are encoded, so the endpoint cannot be used to make codes that lead elsewhe
 from __future__ import annotations
 
 import io
+from typing import NoReturn
 from urllib.parse import urljoin
 
 import segno
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, make_response, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
+
+from server.error_pages import render_error_page
 
 bp = Blueprint("route_pages", __name__)
 
@@ -22,13 +26,19 @@ MAX_PATH_LENGTH = 600
 QR_MAX_AGE = 86_400
 
 
+def _refuse(message: str) -> NoReturn:
+    """400 with ``message`` on the error page (a page shows no exception's description)."""
+    abort(make_response(render_error_page(BadRequest(), text=message)))
+
+
 def site_path(value: str | None) -> str:
     """``value`` if it is a path on this site (``/…``, not ``//host`` or ``/\\host``, no
-    control characters or spaces, at most :data:`MAX_PATH_LENGTH` long); else 400."""
+    spaces, no control, format or separator characters of any script — a line separator or a
+    right-to-left override would hide what the code leads to —, at most
+    :data:`MAX_PATH_LENGTH` long); else 400."""
     if not value or len(value) > MAX_PATH_LENGTH or not value.startswith("/") \
-            or value.startswith(("//", "/\\")) or any(ord(char) <= 0x20 or ord(char) == 0x7F
-                                                       for char in value):
-        abort(400, description=_("Give a path of this site, starting with a single “/”."))
+            or value.startswith(("//", "/\\")) or " " in value or not value.isprintable():
+        _refuse(_("Give a path of this site, starting with a single “/”."))
     return value
 
 
@@ -36,7 +46,11 @@ def site_path(value: str | None) -> str:
 def qr_code() -> Response:
     """The QR code of ``?path=`` on this site, as SVG."""
     address = urljoin(request.url_root, site_path(request.args.get("path")))
-    code = segno.make(address, error="m")
+    try:
+        code = segno.make(address, error="m")
+    except segno.DataOverflowError:
+        # 600 characters of a script that takes 3 or 4 bytes each fit no QR code
+        _refuse(_("This address is too long for a QR code."))
     out = io.BytesIO()
     code.save(out, kind="svg", scale=4, border=2, dark="#111", light="#fff", xmldecl=False,
               svgclass="qr-code", title=address)

@@ -293,7 +293,13 @@ def _authenticate_token_request() -> None:
     db.session.commit()
 
 
+#: endpoints whose bearer secret is their own, not an account's API token
+OWN_BEARER_ENDPOINTS = frozenset({"observability.metrics"})
+
+
 def _protect_request() -> None:
+    if request.endpoint in OWN_BEARER_ENDPOINTS:
+        return
     if bearer_token() is not None:
         _authenticate_token_request()
         return

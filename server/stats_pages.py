@@ -34,6 +34,9 @@ from tours.models import Role, StatEvent, utcnow
 bp = Blueprint("stats_pages", __name__)
 CSV_COLUMNS = ("day", "event", "subject_type", "subject_id", "subject_name", "count")
 TOP_LIMIT = 10
+#: the dates a period may name (no count is older than Flaneur)
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
 
 
 def event_labels() -> dict[str, str]:
@@ -59,9 +62,14 @@ def _date(name: str) -> dt.date | None:
     if not raw:
         return None
     try:
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         raise PeriodRefused(_("Enter dates as YYYY-MM-DD, such as 2026-05-31.")) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        # the default period around a date near year 1 or 9999 would overflow the calendar
+        raise PeriodRefused(_("Enter a date from %(first)s to %(last)s.",
+                              first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()))
+    return day
 
 
 def requested_period() -> tuple[stats.Period, str | None]:

@@ -127,6 +127,16 @@ def scenes_on(session: Session, floor_plan_id: int) -> list[Scene]:
                                 .order_by(Scene.id)))
 
 
+def placed_scenes(session: Session) -> dict[int, list[Scene]]:
+    """The scenes of every floor plan (plans without any are left out), each plan's in the
+    order they were made: one query for a whole list of plans."""
+    placed: dict[int, list[Scene]] = {}
+    for scene in session.scalars(select(Scene).where(Scene.floor_plan_id.is_not(None))
+                                 .order_by(Scene.id)):
+        placed.setdefault(scene.floor_plan_id, []).append(scene)  # type: ignore[arg-type]
+    return placed
+
+
 def create_floor_plan(session: Session, fields: FloorPlanFields) -> FloorPlan:
     """Create a floor plan (without a drawing yet); ``venue`` and ``level`` are required."""
     check_fields(fields, FloorPlanFields.__annotations__)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from tours.models import (
     Hotspot,
@@ -83,9 +83,11 @@ class Listing:
 
 
 def _page(session: Session, query: Select[Any], offset: int, limit: int,
-          *, rows: bool = False) -> Listing:
+          *, rows: bool = False, options: tuple[Any, ...] = ()) -> Listing:
+    """``options``: loader options of the page's rows (what the dashboard shows of each, read
+    at once rather than row by row)."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = query.offset(max(0, offset)).limit(max(0, limit))
+    page = query.offset(max(0, offset)).limit(max(0, limit)).options(*options)
     items = [tuple(row) for row in session.execute(page)] if rows else list(session.scalars(page))
     return Listing(items, total or 0)
 
@@ -159,7 +161,7 @@ def expired_offers(session: Session, limits: Thresholds, *, offset: int = 0,
                    limit: int = 20) -> Listing:
     """Offers and events that ended before ``limits.now``, the most recently ended first."""
     query = _expired_offers(limits.now).order_by(Offer.valid_until.desc(), Offer.id)
-    return _page(session, query, offset, limit)
+    return _page(session, query, offset, limit, options=(selectinload(Offer.shop),))
 
 
 def old_scenes(session: Session, limits: Thresholds, *, offset: int = 0,

@@ -52,7 +52,12 @@ _NOT_PUBLIC = (
     ipaddress.ip_network("198.18.0.0/15"),  # benchmarking
     ipaddress.ip_network("fec0::/10"),  # deprecated site-local
 )
-_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+#: the well-known NAT64 prefix, whose last 32 bits are the IPv4 address it stands for
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+#: the local-use translation prefix (RFC 8215): a network's own NAT64 into its own addresses,
+#: with the IPv4 address split around bits 64..71, never a public address (older Pythons call
+#: it global)
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -71,6 +76,8 @@ class CheckResult:
 def refusal_reason(address: Address) -> str | None:
     """Why the checker must not connect to ``address``, or None for a public unicast one."""
     if isinstance(address, ipaddress.IPv6Address):
+        if address in _LOCAL_NAT64:
+            return "local-use translation prefix"
         embedded = _embedded_ipv4(address)
         if embedded is not None:
             inner = refusal_reason(embedded)
@@ -101,7 +108,7 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
         return address.sixtofour
     if address.teredo is not None:
         return address.teredo[1]
-    if any(address in network for network in _NAT64):
+    if address in _NAT64:
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 

@@ -138,13 +138,23 @@ class RouteGraph:
               ) -> Route | None:
         """The shortest route, or None when the goal cannot be reached (with ``step_free``,
         not without steps). Unknown scenes cannot be reached either."""
-        if from_scene_id not in self._index or to_scene_id not in self._index:
+        return self.route_to_nearest(from_scene_id, (to_scene_id,), step_free=step_free)
+
+    def route_to_nearest(self, from_scene_id: int, goals: Iterable[int], *,
+                         step_free: bool = False) -> Route | None:
+        """The shortest route to whichever of ``goals`` is nearest (one search from the
+        start); None when none can be reached. Of two equally near goals the lower id wins."""
+        if from_scene_id not in self._index:
             return None
-        if from_scene_id == to_scene_id:
+        targets = sorted(goal for goal in set(goals) if goal in self._index)
+        if not targets:
+            return None
+        if from_scene_id in targets:
             return Route((), 0.0, step_free)
-        start, goal = self._index[from_scene_id], self._index[to_scene_id]
+        start = self._index[from_scene_id]
         lengths, previous = dijkstra(self._matrices[step_free], indices=start,
                                      return_predecessors=True)
+        goal = min((self._index[target] for target in targets), key=lambda node: lengths[node])
         if not math.isfinite(lengths[goal]):
             return None
         legs_by_pair = self._legs[step_free]

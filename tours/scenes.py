@@ -54,6 +54,12 @@ class SceneInUse(Conflict):
     message = N_("The scene is a stop of the tours %(tours)s. Remove those stops first.")
 
 
+class LevelOfFloorPlan(InvalidValue):
+    message = N_("This scene lies on the floor plan of %(venue)s, level %(level)s, and has "
+                 "that plan's level. To change its level, place it on the floor plan of the "
+                 "other level, or take it off this plan first.")
+
+
 class SceneFields(TypedDict, total=False):
     slug: str
     #: the panorama's public id
@@ -156,6 +162,14 @@ def delete_scene(session: Session, scene_id: int, *,
     return unused_keys(session, images)
 
 
+def _check_level_of_floor_plan(scene: Scene, level: object) -> None:
+    """A scene on a floor plan has the plan's level (wayfinding names level changes by it, the
+    viewer shows the plan while the visitor is on that level): another one is refused."""
+    floor_plan = scene.floor_plan if scene.floor_plan_id is not None else None
+    if floor_plan is not None and level != floor_plan.level:
+        raise LevelOfFloorPlan(field="level", venue=floor_plan.venue, level=floor_plan.level)
+
+
 def _apply(session: Session, scene: Scene, fields: SceneFields, *, new: bool) -> None:
     """Check ``fields`` and set them on ``scene``; nothing is set when a value is refused."""
     values: dict[str, object] = {}
@@ -185,6 +199,7 @@ def _apply(session: Session, scene: Scene, fields: SceneFields, *, new: bool) ->
         level = fields["level"]
         values["level"] = (clean_text(level, field="level", max_length=MAX_LEVEL_LENGTH) or None
                            if level is not None else None)
+        _check_level_of_floor_plan(scene, values["level"])
     if "north_offset" in fields:
         values["north_offset"] = clean_yaw(fields["north_offset"], field="north_offset")
     if "initial_view" in fields:

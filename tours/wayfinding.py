@@ -107,12 +107,7 @@ class WalkGraph:
                      ) -> Route | None:
         """The shortest of the routes to any of ``goals`` (a shop may be reached at several
         scenes: its door in the street, its inside); None when none can be reached."""
-        best: Route | None = None
-        for goal in sorted(set(goals)):
-            found = self.graph.route(from_scene_id, goal, step_free=step_free)
-            if found is not None and (best is None or found.length_m < best.length_m):
-                best = found
-        return best
+        return self.graph.route_to_nearest(from_scene_id, goals, step_free=step_free)
 
     def steps(self, route: Route) -> list[Step]:
         """The route's legs as steps with their actions (see the module)."""
@@ -127,7 +122,10 @@ class WalkGraph:
             steps.append(Step(scene, target, leg.link_id, leg.kind, link.bearing,
                               link_yaw(link.bearing, scene.north_offset), leg.length_m,
                               action, to_level))
-            arrived_bearing = link.bearing
+            # out of an elevator or off another level the way one came says nothing about
+            # left and right: the next step names a compass direction again
+            arrived_bearing = None if to_level is not None or leg.kind is LinkKind.ELEVATOR \
+                else link.bearing
         return steps
 
 

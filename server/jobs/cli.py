@@ -66,6 +66,9 @@ def worker_command(threads: int, drain: bool, max_jobs: int | None, grace_second
     registry: HandlerRegistry = handler_registry(app)
     if not registry.kinds():
         raise click.ClickException("no job handlers are registered; nothing to run")
+    if not drain:
+        for hook in registry.start_hooks:
+            hook(app)
     workers = [Worker.from_config(app, registry, f"worker-{n}") for n in range(1, threads + 1)]
     budget = JobBudget(max_jobs)
     errors: list[BaseException] = []

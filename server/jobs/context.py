@@ -6,11 +6,14 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from tours.jobs import LeaseLost
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 class JobInterrupted(Exception):
@@ -103,6 +106,13 @@ class HandlerRegistry:
 
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
+        #: called with the app when a standing ``flask worker`` starts (not a ``--drain`` run):
+        #: jobs that keep themselves queued make sure they are (see ``on_worker_start``)
+        self.start_hooks: list[Callable[[Flask], None]] = []
+
+    def on_worker_start(self, hook: Callable[[Flask], None]) -> None:
+        """Run ``hook(app)`` when a ``flask worker`` process starts to wait for jobs."""
+        self.start_hooks.append(hook)
 
     def register(self, kind: str, handler: Handler) -> None:
         """Make ``handler`` run jobs of ``kind``; a kind has exactly one handler."""

@@ -27,6 +27,7 @@ from server.jobs.context import (
     JobInterrupted,
     PermanentJobError,
 )
+from server.observability import log_job
 from tours.jobs import LeaseLost, claim_next, complete, fail, heartbeat, release, report_progress
 
 log = logging.getLogger(__name__)
@@ -266,17 +267,21 @@ class Worker:
         with self._lock:
             self._running = _Running(claim, interrupted)
         keeper.start()
+        outcome = "crashed"
         try:
-            self._run_handler(session, claim, context, keeper)
+            outcome = self._run_handler(session, claim, context, keeper)
         finally:
             keeper.stop()
             with self._lock:
                 self._running = None
-        log.info("job %s (%s) done in %.2f s", claim.job_id, claim.kind,
-                 time.monotonic() - started)
+            # one structured line (and the job metrics) per attempt, whatever its end
+            log_job(claim.kind, claim.job_id, claim.attempt, outcome,
+                    time.monotonic() - started)
 
     def _run_handler(self, session: Session, claim: Claim, context: JobContext,
-                     keeper: LeaseKeeper) -> None:
+                     keeper: LeaseKeeper) -> str:
+        """Run the handler and record its outcome: ``done``, ``failed``, ``interrupted`` or
+        ``lost`` (the claim was taken over)."""
         handler = self.registry.get(claim.kind)
         try:
             try:
@@ -288,13 +293,13 @@ class Worker:
         except LeaseLost:
             session.rollback()
             log.warning("job %s (%s): stopped, the claim was lost", claim.job_id, claim.kind)
-            return
+            return "lost"
         except JobInterrupted:
             session.rollback()
             self._record(lambda: release(session, claim.job_id, claim.token), session, claim)
             log.info("job %s (%s) interrupted and returned to the queue",
                      claim.job_id, claim.kind)
-            return
+            return "interrupted"
         except Exception as exc:
             # Any handler failure is recorded on the job, visible to operators.
             session.rollback()
@@ -307,8 +312,9 @@ class Worker:
                              retry_base_seconds=self.retry_base_seconds),
                 session, claim,
             )
-            return
+            return "failed"
         self._record(lambda: complete(session, claim.job_id, claim.token), session, claim)
+        return "done"
 
     def _record(self, write: Callable[[], object], session: Session, claim: Claim) -> None:
         """Apply a fenced outcome write and commit; a lost claim discards everything."""

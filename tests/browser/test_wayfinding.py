@@ -90,6 +90,10 @@ def follow(page: Any, step: int, to_scene: str, *, by_arrow: bool = False) -> No
     arrow = page.locator(".walk-arrow.walk-arrow-guide")
     assert arrow.count() == 1
     assert arrow.get_attribute("data-scene") == to_scene
+    # the same way is marked among the buttons under the view
+    way = page.locator('.walk-place-link[aria-current="step"]')
+    assert way.count() == 1
+    assert way.get_attribute("data-scene") == to_scene
     if by_arrow:
         # the glowing arrow pulses, which Playwright waits out forever; visitors who ask for
         # less motion get a still one
@@ -113,6 +117,9 @@ def test_a_visitor_is_guided_up_the_stairs_to_the_shop(page: Any, site: str) -> 
     ]
     assert "about 2 minutes on foot" in page.locator(".walk-route-summary").inner_text()
     assert page.locator(".walk-route-map .walk-route-line").count() == 1
+    # the walk's plan shows it too: the one leg between two placed scenes
+    page.wait_for_selector('#walk-plan[data-route="1"]', state="attached")
+    assert page.locator("#walk-plan .walk-plan-route line").count() == 1
     screenshot(page, "route-found")
 
     page.get_by_role("button", name="Guide me").click()

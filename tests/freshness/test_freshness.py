@@ -292,6 +292,17 @@ def test_the_first_request_of_a_process_queues_the_job_once(app, make_app):
     assert len(_queued(app)) == 1
 
 
+def test_a_standing_worker_queues_the_job_when_it_starts(app, make_app):
+    worker_app = make_app(JOB_WORKERS=0, LINK_CHECK_SCHEDULE=True)
+    hooks = handler_registry(worker_app).start_hooks
+    assert len(hooks) == 1
+    assert not handler_registry(app).start_hooks  # switched off: nothing to run
+    with worker_app.app_context():
+        hooks[0](worker_app)
+        hooks[0](worker_app)
+    assert len(_queued(app)) == 1
+
+
 def test_private_targets_are_refused_by_the_job_unless_the_tests_allow_them(
         app, site, make_shop):
     app.config["LINK_CHECK_ALLOW_PRIVATE"] = False

@@ -230,6 +230,22 @@ def test_flask_worker_drains_at_most_max_jobs(app, runner, tmp_path):
     assert read_job(app, ids[2]).status == JobStatus.QUEUED
 
 
+def test_a_standing_worker_runs_the_start_hooks_and_a_drain_run_does_not(app, runner, tmp_path):
+    started: list[Flask] = []
+    handler_registry(app).on_worker_start(started.append)
+    proof = tmp_path / "proof"
+    add_job(app, "test.record", path=str(proof))
+
+    drained = runner.invoke(args=["worker", "--drain"])
+    assert drained.exit_code == 0, drained.output
+    assert started == []
+
+    add_job(app, "test.record", path=str(proof))
+    standing = runner.invoke(args=["worker", "--max-jobs", "1"])
+    assert standing.exit_code == 0, standing.output
+    assert started == [app]
+
+
 def test_the_app_brings_its_own_job_kinds_and_a_worker_drains_with_them(make_app):
     bare = make_app(JOB_HANDLER_MODULES=())
     from server.jobs import handler_registry

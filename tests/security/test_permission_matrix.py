@@ -121,6 +121,9 @@ POLICY: dict[str, Rule] = {
     "site.favicon GET": Rule(EVERYONE),
     "site.viewer_asset GET": Rule(EVERYONE),
     "health.healthz GET": Rule(EVERYONE),
+    # metrics: the machine itself (the test client is loopback, no proxy) or the bearer of
+    # METRICS_TOKEN; an account's API token is not that secret
+    "observability.metrics GET": Rule(frozenset({Who.ANONYMOUS})),
     "media.media GET": Rule(EVERYONE),
     "api-docs.openapi_json GET": Rule(EVERYONE),
     "accounts.login GET": Rule(EVERYONE),

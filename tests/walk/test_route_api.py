@@ -206,6 +206,7 @@ def test_the_route_to_where_one_stands_is_arrival(client: FlaskClient, mall: Mal
     assert answer["found"] is True
     assert answer["steps"] == []
     assert answer["distance_m"] == 0
+    assert answer["distance"] == "0 m"
     assert answer["arrival"]["instruction"] == "You have arrived at Book Nook."
 
 
@@ -318,3 +319,19 @@ def test_a_route_inside_a_venue_names_the_floor_plans_it_crosses(
     assert answer["steps"][3]["to_scene"]["floor"] == {
         "floor_plan": upper_id, "x": 0.6, "y": 0.5}
     assert answer["steps"][0]["to_scene"]["floor"] is None
+
+
+def test_after_a_level_change_the_way_on_is_named_by_the_compass(
+        app: Flask, client: FlaskClient, mall: Mall,
+        make_scene: Callable[..., Scene], tiled_panorama: Callable[..., Panorama]) -> None:
+    corner = make_scene(tiled_panorama(), slug="corner", title={"en": "Reading corner"},
+                        level="1")
+    with app.app_context():
+        gallery = db.session.get(Scene, mall.scenes["gallery"].id)
+        link(db.session, gallery, corner, 90.0, length_m=12.0)
+        db.session.commit()
+
+    answer = route(client, **{"from": "entrance", "to_scene": "corner"})
+
+    assert [step["instruction"] for step in answer["steps"]] == [
+        "Take the stairs to level 1", "Head east towards Reading corner, 10 m"]

@@ -10,6 +10,7 @@ from tours.routing import (
     WALKING_SPEED_M_S,
     WHEELCHAIR_SPEED_M_S,
     PlaceFact,
+    Route,
     RouteGraph,
     WayFact,
     distance_m,
@@ -96,3 +97,18 @@ def test_of_two_links_between_the_same_scenes_the_shorter_counts():
     assert [leg.link_id for leg in twice.route(1, 2, step_free=True).legs] == [1]
     # links are one-way: the way back needs its own link
     assert twice.route(2, 1) is None
+
+
+def test_the_nearest_of_several_goals_is_reached_in_one_search() -> None:
+    places = [PlaceFact(n) for n in range(1, 6)]
+    ways = [WayFact(10, 1, 2, length_m=10.0), WayFact(11, 2, 3, length_m=10.0),
+            WayFact(12, 1, 4, length_m=5.0), WayFact(13, 4, 5, length_m=50.0)]
+    graph = RouteGraph(places, ways)
+
+    nearest = graph.route_to_nearest(1, [5, 3, 99])
+
+    assert nearest is not None
+    assert [leg.to_scene_id for leg in nearest.legs] == [2, 3]
+    assert graph.route_to_nearest(1, [1, 5]) == Route((), 0.0, False)
+    assert graph.route_to_nearest(1, [99]) is None
+    assert graph.route_to_nearest(99, [1]) is None

@@ -143,7 +143,10 @@ export function walkPlan(element, t, { viewer, virtualTour, goTo }) {
   let floorPlans = new Map();
   let sceneList = [];
   let loaded = false;
-  if (!element) return { load() {}, at() {}, hide() {} };
+  /** The route shown (scene slugs in walking order; route.js) and its layer on the map. */
+  let routeSlugs = null;
+  let routeLayer = null;
+  if (!element) return { load() {}, at() {}, hide() {}, route() {} };
 
   const toggle = document.createElement("button");
   toggle.type = "button";
@@ -184,7 +187,8 @@ export function walkPlan(element, t, { viewer, virtualTour, goTo }) {
       // the drawing is made afresh for the new current scene; a keyboard user keeps the focus
       const focused = body.contains(document.activeElement)
         ? document.activeElement.closest(".walk-plan-scene")?.dataset.scene : null;
-      body.replaceChildren(caption, floorPlanDrawing(floorPlan, sceneList, { current: slug }));
+      body.replaceChildren(caption, floorPlanDrawing(floorPlan, sceneList,
+        { current: slug, route: routeSlugs }));
       if (focused) body.querySelector(`.walk-plan-scene[data-scene="${focused}"]`)?.focus();
       element.dataset.view = "floor";
       element.dataset.floorPlan = String(floorPlan.id);
@@ -243,6 +247,7 @@ export function walkPlan(element, t, { viewer, virtualTour, goTo }) {
       svg("line", { x1: round(x1, 2), y1: round(y1, 2), x2: round(x2, 2), y2: round(y2, 2) },
         ways);
     }
+    routeLayer = svg("g", { class: "walk-plan-route", "aria-hidden": "true" }, drawing);
     heading = svg("g", { class: "walk-plan-heading", "aria-hidden": "true" }, drawing);
     svg("path", { class: "walk-plan-wedge", d: wedgePath() }, heading);
     // in the answer's order, which is the keyboard's: the stops in the tour's order first
@@ -262,12 +267,28 @@ export function walkPlan(element, t, { viewer, virtualTour, goTo }) {
     return parts;
   };
 
+  /** Draws the route's legs between scenes on the map (both ends placed) over the ways. */
+  const drawRoute = () => {
+    if (!routeLayer) return;
+    routeLayer.replaceChildren();
+    const points = (routeSlugs || []).map((slug) => scenes.get(slug)?.screen || null);
+    for (let index = 1; index < points.length; index += 1) {
+      const [start, end] = [points[index - 1], points[index]];
+      if (!start || !end) continue;
+      svg("line", { x1: round(start[0], 2), y1: round(start[1], 2), x2: round(end[0], 2),
+        y2: round(end[1], 2) }, routeLayer);
+    }
+    element.dataset.route = routeSlugs ? String(routeLayer.childElementCount) : "";
+  };
+
   const draw = (plan) => {
     sceneList = plan.scenes;
     scenes = new Map(plan.scenes.map((scene) => [scene.slug, { ...scene, screen: null }]));
     floorPlans = new Map((plan.floor_plans || []).map((floorPlan) =>
       [floorPlan.id, floorPlan]));
+    routeLayer = null;
     outdoor = drawOutdoor(plan);
+    drawRoute();
     delete element.dataset.view;
   };
 
@@ -306,6 +327,16 @@ export function walkPlan(element, t, { viewer, virtualTour, goTo }) {
     },
     /** Follows the scene shown now (also done on the viewer's node changes). */
     at,
+    /** Shows a route (scene slugs in walking order) on the map and floor plans; null: none. */
+    route(slugs) {
+      routeSlugs = slugs && slugs.length > 1 ? slugs : null;
+      drawRoute();
+      // a floor plan is drawn afresh with it
+      if (loaded && element.dataset.view === "floor") {
+        delete element.dataset.view;
+        showView(current);
+      }
+    },
     hide() {
       loaded = false;
       element.hidden = true;

@@ -68,7 +68,8 @@ function routeDrawing(route, t) {
  * The route panel in `section` (#walk-route) and the guide over the view (`banner`,
  * #walk-guide). `walk` gives what the page knows: `tour`, `sceneNow()`, `goTo(slug)` (follow
  * an arrow), `turnTo(yaw)`, `openHotspot(id)` (open a hotspot's card in the scene shown),
- * `arrows()` (the arrow elements shown now) and `kiosk` (fixed start, QR code to continue).
+ * `arrows()` (the arrow elements made for the scene shown), `showOnPlan(slugs)` (the route on
+ * the walk's plan; null clears it) and `kiosk` (fixed start, QR code to continue).
  */
 export function routeFinder(section, banner, t, walk) {
   if (!section) return { at() {}, start() {}, reset() {} };
@@ -184,6 +185,7 @@ export function routeFinder(section, banner, t, walk) {
       : route.arrival ? route.arrival.scene.title : "" }));
     parts.push(heading);
     if (!route.found) {
+      walk.showOnPlan(null);
       parts.push(el("p", "walk-route-none", route.message));
       details.replaceChildren(...parts);
       section.dataset.route = route.reason;
@@ -246,6 +248,7 @@ export function routeFinder(section, banner, t, walk) {
     }
     details.replaceChildren(...parts);
     section.dataset.route = "found";
+    walk.showOnPlan(routeScenes(route).map((scene) => scene.slug));
   };
 
   const markStep = (index) => {
@@ -281,6 +284,13 @@ export function routeFinder(section, banner, t, walk) {
     for (const arrow of walk.arrows()) {
       const next = slug !== null && arrow.dataset.scene === slug;
       arrow.classList.toggle("walk-arrow-guide", next);
+    }
+    // the way's button under the view too, for keyboards and screen readers
+    for (const button of document.querySelectorAll(".walk-place-link[data-scene]")) {
+      const next = slug !== null && button.dataset.scene === slug;
+      button.classList.toggle("walk-place-guide", next);
+      if (next) button.setAttribute("aria-current", "step");
+      else button.removeAttribute("aria-current");
     }
   };
 
@@ -369,6 +379,7 @@ export function routeFinder(section, banner, t, walk) {
       results.replaceChildren();
       details.replaceChildren();
       delete section.dataset.route;
+      walk.showOnPlan(null);
       say("");
     },
   };

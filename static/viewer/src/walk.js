@@ -204,6 +204,8 @@ export async function startWalk(container) {
         if (found && found.data && found.data.hotspot) showHotspot(found.data.hotspot);
       },
       arrows: () => arrowsMade.values(),
+      // the plan is made below; a route arrives only after it exists
+      showOnPlan: (slugs) => plan.route(slugs),
     });
 
   const navigation = tourNavigation(document.getElementById("walk-tour-nav"), t, {

@@ -10,13 +10,13 @@ import "./floor_plan_editor.css";
 import { ApiError, floorPlanApi } from "../api.js";
 import { svg } from "../plan_drawing.js";
 import { readStrings } from "../strings.js";
+import { markerDrag } from "./marker_drag.js";
 
 /** The drawing's width in SVG units; its height follows the image's proportions. */
 const WIDTH = 1000;
 /** How far an arrow button or key moves a scene (units); with Shift, a fifth of it. */
 const STEP = 10;
 /** A pointer moving less than this (CSS pixels) clicks rather than drags. */
-const DRAG_THRESHOLD = 4;
 const MOVES = { up: [0, -1], down: [0, 1], left: [-1, 0], right: [1, 0] };
 const KEYS = { ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight: "right" };
 const LANGUAGES = ["de", "en", "es", "fr"];
@@ -238,77 +238,27 @@ export function start(root) {
 
   // --- pointer dragging (markers on the drawing, scenes from the list) -----------------------
 
-  let drag = null;
-  let swallowClick = false;
-
-  const beginDrag = (event, scene, source) => {
-    if (!map || event.button !== 0) return;
-    drag = { scene, pointer: event.pointerId, x: event.clientX, y: event.clientY,
-      moving: false };
-    source.setPointerCapture(event.pointerId);
-  };
-
-  const dragMove = (event) => {
-    if (!drag || event.pointerId !== drag.pointer) return;
-    if (!drag.moving && Math.hypot(event.clientX - drag.x, event.clientY - drag.y)
-        < DRAG_THRESHOLD) return;
-    drag.moving = true;
-    const point = toDrawing(event.clientX, event.clientY);
-    const marker = markerLayer.querySelector(`[data-scene="${drag.scene.id}"]`);
-    if (marker && point) {
-      marker.setAttribute("transform", `translate(${round(point[0], 2)} ${round(point[1], 2)})`);
-    }
-    if (!marker) {
-      ghost.setAttribute("visibility", point ? "visible" : "hidden");
-      if (point) {
-        ghost.setAttribute("cx", round(point[0], 2));
-        ghost.setAttribute("cy", round(point[1], 2));
-      }
-    }
-  };
-
-  const endDrag = (event) => {
-    if (!drag || event.pointerId !== drag.pointer) return;
-    const { scene, moving } = drag;
-    drag = null;
-    ghost.setAttribute("visibility", "hidden");
-    if (!moving) return;
-    // the click that ends a drag selects nothing (cleared after it, had it been dispatched)
-    swallowClick = true;
-    setTimeout(() => { swallowClick = false; });
-    const point = toDrawing(event.clientX, event.clientY);
-    if (point) {
+  const dragging = markerDrag({
+    enabled: () => Boolean(map),
+    toDrawing,
+    marker: (scene) => markerLayer.querySelector(`[data-scene="${scene.id}"]`),
+    ghost: () => ghost,
+    drop: (scene, point) => {
       selected = scene.id;
       placeAt(scene, ...point);
-    } else {
-      redraw();
-    }
-  };
-
-  const cancelDrag = (event) => {
-    if (drag && event.pointerId === drag.pointer) {
-      drag = null;
-      ghost.setAttribute("visibility", "hidden");
-      redraw();
-    }
-  };
-
-  const clicked = (handler) => (event) => {
-    if (swallowClick) {
-      swallowClick = false;
-      return;
-    }
-    handler(event);
-  };
+    },
+    cancel: () => redraw(),
+  });
+  const { clicked } = dragging;
 
   /** The drawing's listeners (it is rebuilt when a new drawing is uploaded). */
   function bindMarkers() {
-    markerLayer.addEventListener("pointermove", dragMove);
-    markerLayer.addEventListener("pointerup", endDrag);
-    markerLayer.addEventListener("pointercancel", cancelDrag);
+    markerLayer.addEventListener("pointermove", dragging.move);
+    markerLayer.addEventListener("pointerup", dragging.end);
+    markerLayer.addEventListener("pointercancel", dragging.interrupt);
     markerLayer.addEventListener("pointerdown", (event) => {
       const marker = event.target.closest(".floor-plan-editor-scene");
-      if (marker) beginDrag(event, scenes.get(Number(marker.dataset.scene)), marker);
+      if (marker) dragging.begin(event, scenes.get(Number(marker.dataset.scene)), marker);
     });
     markerLayer.addEventListener("click", clicked((event) => {
       const marker = event.target.closest(".floor-plan-editor-scene");
@@ -329,12 +279,12 @@ export function start(root) {
     });
   }
 
-  unplacedList.addEventListener("pointermove", dragMove);
-  unplacedList.addEventListener("pointerup", endDrag);
-  unplacedList.addEventListener("pointercancel", cancelDrag);
+  unplacedList.addEventListener("pointermove", dragging.move);
+  unplacedList.addEventListener("pointerup", dragging.end);
+  unplacedList.addEventListener("pointercancel", dragging.interrupt);
   unplacedList.addEventListener("pointerdown", (event) => {
     const button = event.target.closest("[data-unplaced]");
-    if (button) beginDrag(event, scenes.get(Number(button.dataset.unplaced)), button);
+    if (button) dragging.begin(event, scenes.get(Number(button.dataset.unplaced)), button);
   });
   unplacedList.addEventListener("click", clicked((event) => {
     const button = event.target.closest("[data-unplaced]");

@@ -12,6 +12,7 @@ import { ApiError, request } from "../api.js";
 import { fitProjection } from "../geo.js";
 import { drawCompass, drawScale, svg } from "../plan_drawing.js";
 import { readStrings } from "../strings.js";
+import { markerDrag } from "./marker_drag.js";
 
 /** The drawing's box (SVG user units; CSS scales it to the page). */
 const WIDTH = 640;
@@ -22,7 +23,6 @@ const MAX_SCALE = 4;
 /** How far an arrow button or key moves a scene (units); with Shift, a fifth of it. */
 const STEP = 10;
 /** A pointer moving less than this (CSS pixels) clicks rather than drags. */
-const DRAG_THRESHOLD = 4;
 const MOVES = { north: [0, -1], south: [0, 1], west: [-1, 0], east: [1, 0] };
 const KEYS = { ArrowUp: "north", ArrowDown: "south", ArrowLeft: "west", ArrowRight: "east" };
 
@@ -367,83 +367,36 @@ export function start(root) {
 
   // --- pointer dragging (markers on the plan, scenes from the list) --------------------------
 
-  let drag = null;
-  let swallowClick = false;
-
-  const beginDrag = (event, scene, source) => {
-    if (!projection || event.button !== 0) return;
-    drag = { scene, source, pointer: event.pointerId, x: event.clientX, y: event.clientY,
-      moving: false };
-    source.setPointerCapture(event.pointerId);
-  };
-
-  const dragMove = (event) => {
-    if (!drag || event.pointerId !== drag.pointer) return;
-    if (!drag.moving && Math.hypot(event.clientX - drag.x, event.clientY - drag.y)
-        < DRAG_THRESHOLD) return;
-    drag.moving = true;
-    const point = toDrawing(event.clientX, event.clientY);
-    const marker = markerLayer.querySelector(`[data-scene="${drag.scene.id}"]`);
-    if (marker && point) {
-      marker.setAttribute("transform", `translate(${round(point[0], 2)} ${round(point[1], 2)})`);
-    }
-    if (!marker) {
-      ghost.setAttribute("visibility", point ? "visible" : "hidden");
-      if (point) {
-        ghost.setAttribute("cx", round(point[0], 2));
-        ghost.setAttribute("cy", round(point[1], 2));
-      }
-    }
-  };
-
-  const endDrag = (event) => {
-    if (!drag || event.pointerId !== drag.pointer) return;
-    const { scene, moving } = drag;
-    drag = null;
-    ghost.setAttribute("visibility", "hidden");
-    if (!moving) return;
-    // the click that ends a drag selects nothing (cleared after it, had it been dispatched)
-    swallowClick = true;
-    setTimeout(() => { swallowClick = false; });
-    const point = toDrawing(event.clientX, event.clientY);
-    if (point) {
+  const dragging = markerDrag({
+    enabled: () => Boolean(projection),
+    toDrawing,
+    marker: (scene) => markerLayer.querySelector(`[data-scene="${scene.id}"]`),
+    ghost: () => ghost,
+    drop: (scene, point) => {
       if (!selection.includes(scene.id)) selection = [scene.id];
       placeAt(scene, ...point);
-    } else {
-      redraw();
-    }
-  };
+    },
+    cancel: () => redraw(),
+  });
 
   for (const target of [markerLayer, unplacedList]) {
-    target.addEventListener("pointermove", dragMove);
-    target.addEventListener("pointerup", endDrag);
-    target.addEventListener("pointercancel", (event) => {
-      if (drag && event.pointerId === drag.pointer) {
-        drag = null;
-        ghost.setAttribute("visibility", "hidden");
-        redraw();
-      }
-    });
+    target.addEventListener("pointermove", dragging.move);
+    target.addEventListener("pointerup", dragging.end);
+    target.addEventListener("pointercancel", dragging.interrupt);
   }
 
   markerLayer.addEventListener("pointerdown", (event) => {
     const marker = event.target.closest(".plan-editor-scene");
-    if (marker) beginDrag(event, scenes.get(Number(marker.dataset.scene)), marker);
+    if (marker) dragging.begin(event, scenes.get(Number(marker.dataset.scene)), marker);
   });
   unplacedList.addEventListener("pointerdown", (event) => {
     const button = event.target.closest("[data-unplaced]");
-    if (button) beginDrag(event, scenes.get(Number(button.dataset.unplaced)), button);
+    if (button) dragging.begin(event, scenes.get(Number(button.dataset.unplaced)), button);
   });
 
   // --- clicks and keys -----------------------------------------------------------------------
 
-  const clicked = (handler) => (event) => {
-    if (swallowClick) {
-      swallowClick = false;
-      return;
-    }
-    handler(event);
-  };
+  const { clicked } = dragging;
   markerLayer.addEventListener("click", clicked((event) => {
     const marker = event.target.closest(".plan-editor-scene");
     if (marker) select(Number(marker.dataset.scene));
