@@ -15,12 +15,15 @@ DEMO ?= 1
 export FLASK_APP := server
 
 .PHONY: run test setup venv viewer translations migrate demo lint contracts catalogue \
-	test-sqlite test-postgres test-browser i18n clean
+	test-sqlite test-postgres test-browser i18n clean s3rver prod
 
 run: setup migrate demo ## set up, migrate, load the demo downtown and serve on http://127.0.0.1:5000
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup lint contracts catalogue test-sqlite test-postgres ## the whole suite, as CI runs it
+
+prod: setup s3rver ## the production topology on loopback (PostgreSQL, Redis, S3, gunicorn, 2 workers) on http://127.0.0.1:8000
+	$(PY) tools/prod_stack.py up $(if $(filter-out 0,$(DEMO)),--demo)
 
 setup: venv viewer translations
 
@@ -38,6 +41,13 @@ $(VIEWER)/node_modules/.installed: $(VIEWER)/package.json $(VIEWER)/package-lock
 	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || \
 		{ echo "Flaneur's viewer needs Node.js 20 or newer"; exit 1; }
 	cd $(VIEWER) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+#: s3rver, the S3 server the tests run that enforces CORS and keeps its data on disk (npm, pinned)
+s3rver: tools/s3rver/node_modules/.installed
+
+tools/s3rver/node_modules/.installed: tools/s3rver/package.json tools/s3rver/package-lock.json
+	cd tools/s3rver && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(VIEWER)/dist/flaneur.js: $(VIEWER)/node_modules/.installed $(VIEWER)/build.mjs $(wildcard $(VIEWER)/src/*) \
@@ -66,13 +76,13 @@ contracts: venv
 catalogue: venv
 	$(PY) tools/check_catalogue.py
 
-test-sqlite: setup ## the whole test suite on SQLite
+test-sqlite: setup s3rver ## the whole test suite on SQLite
 	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
 
-test-postgres: setup ## the database tests again on a throwaway PostgreSQL cluster
+test-postgres: setup s3rver ## the database tests again on a throwaway PostgreSQL cluster
 	$(PY) -m pytest --postgres -m "database and not browser" --durations=10 $(PYTEST_ARGS)
 
-test-browser: setup ## only the Chromium tests
+test-browser: setup s3rver ## only the Chromium tests
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 i18n: venv ## extract messages, update the catalogues, compile them
@@ -88,4 +98,4 @@ i18n: venv ## extract messages, update the catalogues, compile them
 	$(VENV)/bin/pybabel compile -d server/translations
 
 clean: ## remove what setup built (keeps the database in instance/)
-	rm -rf $(VENV) $(VIEWER)/node_modules $(VIEWER)/dist $(MO_FILES)
+	rm -rf $(VENV) $(VIEWER)/node_modules $(VIEWER)/dist tools/s3rver/node_modules $(MO_FILES)

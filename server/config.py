@@ -204,6 +204,9 @@ def load_config(
         "STORAGE_CONNECT_TIMEOUT": _float(environ, "STORAGE_CONNECT_TIMEOUT", 3.0),
         "STORAGE_READ_TIMEOUT": _float(environ, "STORAGE_READ_TIMEOUT", 15.0),
         "STORAGE_MAX_ATTEMPTS": _int(environ, "STORAGE_MAX_ATTEMPTS", 3, minimum=1),
+        #: the site's origins, which `flask storage setup` lets read the public bucket (CORS);
+        #: checked by that command (server/bucket_setup.py), not at startup
+        "STORAGE_CORS_ORIGINS": environ.get("STORAGE_CORS_ORIGINS", ""),
         "JOB_WORKERS": _int(environ, "JOB_WORKERS", 1),
         "JOB_LEASE_SECONDS": _float(environ, "JOB_LEASE_SECONDS", 60.0),
         "JOB_POLL_SECONDS": _float(environ, "JOB_POLL_SECONDS", 1.0),

@@ -1,4 +1,4 @@
-"""``flask media``: ingest panorama files from the command line, sweep old tiles."""
+"""``flask media``: ingest panorama files from the command line, retile, sweep old tiles."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from media_tools.errors import PanoramaRejected
+from server import regeneration
 from server.city_settings import city
 from server.extensions import db
 from server.jobs import handler_registry
@@ -23,10 +24,10 @@ from server.storage import StorageError
 from tours import scenes, tour_service
 from tours.errors import DomainError
 from tours.jobs import get_job
-from tours.models import JobStatus, Scene, Tour
+from tours.models import JobStatus, Panorama, Scene, Tour
 from tours.upload_scenes import north_offset_from_heading
 
-media = click.Group("media", help="Panorama files: ingest and clean-up.")
+media = click.Group("media", help="Panorama files: ingest, retile and clean-up.")
 
 
 def slug_from(name: str) -> str:
@@ -168,6 +169,71 @@ def sweep_command() -> None:
     click.echo(f"removed {removed['revisions']} revision(s), {removed['panoramas']} "
                f"panorama(s), {removed['objects']} object(s), {removed['originals']} "
                "orphaned original(s)")
+
+
+def _run_retiling(result: regeneration.Regeneration) -> None:
+    """Run the queued tiling jobs and the share image jobs they set off, with a progress bar;
+    a job that did not succeed is added to the problems."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    worker = regeneration.retiling_worker(app)
+    pending = set(result.jobs)
+    finished = (JobStatus.SUCCEEDED, JobStatus.FAILED)
+    with click.progressbar(length=len(result.jobs), label="tiling", show_pos=True) as bar:
+        while worker.run_one():
+            db.session.expire_all()
+            done = {job_id for job_id in pending
+                    if get_job(db.session, job_id).status in finished}
+            bar.update(len(done))
+            pending -= done
+    for job_id in result.jobs:
+        job = get_job(db.session, job_id)
+        if job.status is not JobStatus.SUCCEEDED:
+            result.problems.append(f"tiling job {job_id} did not finish: {job.error}")
+
+
+@media.command("retile")
+@click.argument("panorama_ids", nargs=-1)
+@click.option("--all", "every", is_flag=True,
+              help="Every panorama, and every web image (shop images, hotspot pictures, the "
+                   "city's logo) re-encoded from its original: rebuilds the public storage.")
+@click.option("--wait/--no-wait", default=False,
+              help="Run the tiling and share image jobs in this process before returning.")
+@with_appcontext
+def retile_command(panorama_ids: tuple[str, ...], every: bool, wait: bool) -> None:
+    """Tile panoramas (PANORAMA_IDS, their public ids, or --all) again from their originals.
+
+    Each gets a new revision; the scenes showing it get new share images. After a restore
+    from a backup without public objects, `--all --wait` makes the site whole again.
+    """
+    if every == bool(panorama_ids):
+        raise click.UsageError("name the panoramas (their public ids) or give --all")
+    if every:
+        panoramas = regeneration.panoramas_to_retile(db.session)
+    else:
+        panoramas = list(db.session.scalars(
+            select(Panorama).where(Panorama.public_id.in_(panorama_ids))))
+        unknown = set(panorama_ids) - {panorama.public_id for panorama in panoramas}
+        if unknown:
+            raise click.UsageError(f"there is no panorama {', '.join(sorted(unknown))}")
+    result = regeneration.Regeneration()
+    regeneration.queue_retiling(db.session, panoramas, result)
+    db.session.commit()
+    if every:
+        regeneration.rebuild_web_images(db.session, result)
+        db.session.commit()
+        regeneration.check_floor_plans(db.session, result)
+        click.echo(f"{result.images} web image(s) rebuilt from their originals")
+    for line in result.skipped:
+        click.echo(f"skipped {line}", err=True)
+    if wait and result.jobs:
+        _run_retiling(result)
+    elif result.jobs:
+        click.echo(f"{len(result.jobs)} tiling job(s) queued: a worker (the web app's thread "
+                   "or `flask worker`) will tile them.")
+    for problem in result.problems:
+        click.echo(problem, err=True)
+    if result.problems:
+        raise SystemExit(1)
 
 
 def init_app(app: Flask) -> None:

@@ -28,6 +28,7 @@ from tests.support.content import create_panorama, create_scene, create_shop
 from tests.support.postgres import find_pg_bin, throwaway_cluster
 from tests.support.requirements import require
 from tests.support.s3 import moto_s3, moto_server  # noqa: F401 - S3 fixtures for every area
+from tests.support.s3rver import s3rver  # noqa: F401 - the S3 server that enforces CORS
 from tours.models import Panorama, Role, Scene, Shop, User
 
 

@@ -15,7 +15,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -29,10 +29,15 @@ REGION = "us-east-1"
 
 
 @dataclass(frozen=True)
-class MotoS3:
-    """A running moto S3 server and helpers to use it."""
+class S3TestServer:
+    """An S3 server of the tests on loopback, and helpers to use it (moto's, s3rver)."""
 
     endpoint_url: str
+    #: the server's credentials: moto takes any, s3rver its built-in account
+    access_key_id: ClassVar[str] = ACCESS_KEY_ID
+    secret_access_key: ClassVar[str] = SECRET_ACCESS_KEY
+    #: more botocore ``Config`` options the server needs
+    client_options: ClassVar[dict[str, Any]] = {}
 
     @functools.cached_property
     def client(self) -> Any:
@@ -42,12 +47,32 @@ class MotoS3:
 
         config = Config(connect_timeout=2, read_timeout=10,
                         retries={"mode": "standard", "total_max_attempts": 2},
-                        s3={"addressing_style": "path"})
+                        s3={"addressing_style": "path"}, **self.client_options)
         return boto3.session.Session().client(
             "s3", endpoint_url=self.endpoint_url, region_name=REGION,
-            aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY,
-            config=config,
+            aws_access_key_id=self.access_key_id,
+            aws_secret_access_key=self.secret_access_key, config=config,
         )
+
+    def create_bucket(self, name: str | None = None) -> str:
+        """Create a bucket (a fresh random name unless given) and return its name."""
+        bucket = name or f"test-{uuid.uuid4().hex[:16]}"
+        self.client.create_bucket(Bucket=bucket)
+        return bucket
+
+    def storage_url(self, bucket: str, prefix: str = "", **parameters: str) -> str:
+        """An ``s3://`` storage URL for ``bucket`` on this server, with its credentials."""
+        query = {
+            "endpoint_url": self.endpoint_url, "region": REGION, "addressing_style": "path",
+            "access_key_id": self.access_key_id, "secret_access_key": self.secret_access_key,
+            **parameters,
+        }
+        return f"s3://{bucket}/{prefix}?{urlencode(query)}"
+
+
+@dataclass(frozen=True)
+class MotoS3(S3TestServer):
+    """A running moto S3 server."""
 
     def reset(self) -> None:
         """Remove every bucket and object."""
@@ -60,21 +85,6 @@ class MotoS3:
         finally:
             connection.close()
         assert response.status == 200, f"moto reset answered {response.status}"
-
-    def create_bucket(self, name: str | None = None) -> str:
-        """Create a bucket (a fresh random name unless given) and return its name."""
-        bucket = name or f"test-{uuid.uuid4().hex[:16]}"
-        self.client.create_bucket(Bucket=bucket)
-        return bucket
-
-    def storage_url(self, bucket: str, prefix: str = "", **parameters: str) -> str:
-        """An ``s3://`` storage URL for ``bucket`` on this server, with test credentials."""
-        query = {
-            "endpoint_url": self.endpoint_url, "region": REGION, "addressing_style": "path",
-            "access_key_id": ACCESS_KEY_ID, "secret_access_key": SECRET_ACCESS_KEY,
-            **parameters,
-        }
-        return f"s3://{bucket}/{prefix}?{urlencode(query)}"
 
 
 @contextlib.contextmanager
