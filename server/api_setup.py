@@ -2,22 +2,35 @@
 
 Every error under ``/api/`` — validation, authentication, CSRF, rate limit, not found, server
 error — is answered as ``{"code": <status>, "status": <reason>, "message": <text>,
-"errors": {...}}``, the shape flask-smorest uses for validation errors.
+"errors": {...}}``, the shape flask-smorest uses for validation errors. While the database
+cannot be reached (restarting, overloaded) every request is answered at once with 503 and
+``Retry-After`` — JSON under ``/api/``, the error page elsewhere — and the pool's pre-ping
+reconnects by itself afterwards.
 """
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_smorest import Api
-from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import (
+    DataError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from server.error_pages import render_error_page
 from server.extensions import db
 from tours.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
 API_PREFIX = "/api/"
+#: what a client told "the database is unavailable" should wait before asking again
+RETRY_AFTER_SECONDS = 5
 API_KEY = "flaneur.api"
 #: the HTTP status of each kind of domain error (first match wins; anything else is 400)
 DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
@@ -78,9 +91,32 @@ def _is_out_of_range(exc: Exception) -> bool:
                                                   getattr(exc.orig, "pgcode", None)) == "22003"
 
 
+def _database_unavailable(exc: Exception) -> bool:
+    """The database cannot be reached or is restarting (not a mistake of the request):
+    a refused or dropped connection, an exhausted pool, a server shutting down."""
+    return isinstance(exc, (OperationalError, InterfaceError, DisconnectionError,
+                            PoolTimeoutError)) and not _is_out_of_range(exc)
+
+
+def _unavailable() -> Response | tuple:
+    """503 with ``Retry-After``, quickly, without a traceback per request of an outage."""
+    with contextlib.suppress(Exception):
+        db.session.rollback()
+    current_app.logger.warning("database unavailable on %s %s", request.method, request.path)
+    message = _("The service is unavailable for a moment. Please try again in a few seconds.")
+    if request.path.startswith(API_PREFIX):
+        response = error_response(503, message)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    page, code, headers = render_error_page(ServiceUnavailable(), 503, message)
+    return page, code, {**headers, "Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def _handle_unexpected(exc: Exception) -> Response | tuple:
     if isinstance(exc, HTTPException):
         return _handle_http_exception(exc)
+    if _database_unavailable(exc):
+        return _unavailable()
     if _is_out_of_range(exc):
         # an id or number far beyond any stored one came in the body or query: the caller's
         # mistake, not the server's; nothing was written (the transaction is rolled back)

@@ -11,11 +11,12 @@ line, job workers) every call reads the row again: a worker's app context can be
 from __future__ import annotations
 
 import hashlib
+import sys
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, g, has_request_context
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from server.extensions import db
 from tours import city as city_rules
@@ -82,8 +83,10 @@ def load_city() -> City:
     except SQLAlchemyError:
         # a broken transaction (an error page being rendered) must not turn into a second
         # error: the configuration still names the city
+        # (a database that cannot be reached says so elsewhere: no traceback per request)
         current_app.logger.warning("city settings unreadable; using the configuration",
-                                   exc_info=True)
+                                   exc_info=not isinstance(sys.exc_info()[1],
+                                                           OperationalError | InterfaceError))
         return _from_config()
     return _from_row(row) if row is not None else _from_config()
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from server.extensions import db, migrate
 
@@ -24,6 +26,17 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
+def _remove_session_safely(_exc: BaseException | None) -> None:
+    """End the request's session; if its connection is gone (the database restarted), drop
+    it: the pool's pre-ping gives the next request a fresh one."""
+    try:
+        db.session.remove()
+    except SQLAlchemyError:
+        current_app.logger.warning("the database connection was lost at the end of a request")
+        with contextlib.suppress(Exception):
+            db.session.registry.clear()
+
+
 def init_app(app: Flask) -> None:
     uri: str = app.config["SQLALCHEMY_DATABASE_URI"]
     options: dict[str, Any] = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -32,6 +45,10 @@ def init_app(app: Flask) -> None:
         options.setdefault("connect_args", {"connect_timeout": 5})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
+    # registered after Flask-SQLAlchemy's own teardown, so it runs first (teardowns run in
+    # reverse order): a connection that died under the session must not turn the answer
+    # already made (a 503 during a restart) into a 500
+    app.teardown_appcontext(_remove_session_safely)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     if uri.startswith("sqlite"):
         with app.app_context():

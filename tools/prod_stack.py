@@ -110,6 +110,8 @@ class Stack:
     #: where PostgreSQL keeps its cluster (default: the stack's folder); it must be reachable
     #: by the ``postgres`` user when root starts the stack
     postgres_root: Path | None = None
+    #: more settings for every process (tests shorten job leases, say)
+    extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     logs: list[object] = field(default_factory=list)
 
@@ -154,6 +156,7 @@ class Stack:
             # the web processes answer visitors; jobs run in the worker processes
             "JOB_WORKERS": "0",
             "FLASK_APP": "server",
+            **self.extra_env,
         }
 
     def serving_env(self) -> dict[str, str]:
@@ -237,6 +240,13 @@ class Stack:
                     env={**os.environ, "NODE_OPTIONS": "--openssl-legacy-provider"})
         wait_until(lambda: port_open(self.ports["s3"]), START_SECONDS, "s3rver")
         self._make_buckets()
+
+    def stop_s3(self) -> None:
+        """Stop the S3 server (its objects stay on disk; ``start_s3`` serves them again)."""
+        process = self.processes.pop("s3", None)
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=10)
 
     def _make_buckets(self) -> None:
         import boto3
