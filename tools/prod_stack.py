@@ -149,8 +149,10 @@ class Stack:
             "DATABASE_URL": self.database_url,
             "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{self.ports['redis']}/0",
             "ORIGINALS_STORAGE_URL": f"s3://{ORIGINALS_BUCKET}/originals?{s3}",
+            # public_url is where browsers find the bucket: the full key (with the storage's
+            # prefix, `public/`) is appended to it
             "PUBLIC_STORAGE_URL": f"s3://{PUBLIC_BUCKET}/public?{s3}"
-                                  f"&public_url={self.s3_url}/{PUBLIC_BUCKET}/public",
+                                  f"&public_url={self.s3_url}/{PUBLIC_BUCKET}",
             # the bucket's CORS rule admits the site (``flask storage setup``)
             "STORAGE_CORS_ORIGINS": self.base_url,
             # the web processes answer visitors; jobs run in the worker processes
@@ -346,7 +348,7 @@ class Stack:
 
 @contextlib.contextmanager
 def running_stack(folder: Path, *, free_ports: bool = True, demo: bool = False,
-                  **options: int) -> Iterator[Stack]:
+                  **options: object) -> Iterator[Stack]:
     """The stack, up for the ``with`` block and down after it (also on errors)."""
     ports = {name: free_port() for name in DEFAULT_PORTS} if free_ports else dict(DEFAULT_PORTS)
     # a throwaway stack (the tests') keeps its cluster in a temporary folder of its own, which
@@ -354,6 +356,10 @@ def running_stack(folder: Path, *, free_ports: bool = True, demo: bool = False,
     scratch = Path(tempfile.mkdtemp(prefix="flaneur-stack-pg-")) if free_ports else None
     if scratch is not None and os.geteuid() == 0:
         shutil.chown(scratch, "postgres", "postgres")
+    if free_ports:
+        # a throwaway stack never checks shop links: they lead off this machine
+        options["extra_env"] = {"LINK_CHECK_SCHEDULE": "false",
+                                **options.get("extra_env", {})}  # type: ignore[dict-item]
     stack = Stack(folder, ports, postgres_root=scratch, **options)  # type: ignore[arg-type]
     try:
         stack.up(demo=demo)

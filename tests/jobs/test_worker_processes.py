@@ -103,6 +103,8 @@ def spawn_worker(app: Flask, postgres_url: str, tmp_path: Path
         "JOB_POLL_SECONDS": "0.1",
         "JOB_RETRY_SECONDS": "0.1",
         "JOB_HANDLER_MODULES": "tests.jobs.handlers",
+        # a standing worker would queue the shop link check: not these tests' queue
+        "LINK_CHECK_SCHEDULE": "false",
         "PYTHONPATH": str(ROOT),
         "PYTHONUNBUFFERED": "1",
     }
