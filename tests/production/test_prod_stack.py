@@ -160,3 +160,15 @@ def test_the_configuration_is_only_the_environment(stack: Stack) -> None:
     assert json.loads((stack.folder / "stack.json").read_text())["base_url"].startswith(
         "http://127.0.0.1:")
     assert os.environ.get("FLANEUR_ENV") != "production"  # the tests' own process untouched
+
+
+def test_browsers_get_the_bucket_address_of_public_objects(tmp_path: Path) -> None:
+    """``public_url`` names the bucket and the storage appends the full key, prefix included
+    (it once named the prefix too, and every tile URL of the walk was a 404)."""
+    from server.storage.urls import storage_from_url
+
+    stack = Stack(tmp_path, {"web": 8000, "postgres": 55432, "redis": 56379, "s3": 54568})
+    storage = storage_from_url(stack.env()["PUBLIC_STORAGE_URL"], connect_timeout=1,
+                               read_timeout=1, max_attempts=1)
+    assert storage.public_url("panoramas/p/r/1/f/0/0.jpg") == (
+        "http://127.0.0.1:54568/flaneur-public/public/panoramas/p/r/1/f/0/0.jpg")
