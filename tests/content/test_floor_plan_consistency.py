@@ -4,13 +4,9 @@ the viewer shows the plan for). And the list of floor plans reads its scenes in 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
-from server.extensions import db
+from tests.support.queries import counted_queries
 from tours.models import Role
 
 pytestmark = pytest.mark.database
@@ -68,22 +64,6 @@ def test_off_its_plan_a_scene_takes_any_level(client, editor, make_scene) -> Non
 
     assert response.status_code == 200
     assert response.get_json()["level"] == "2"
-
-
-@contextmanager
-def counted_queries(app) -> Iterator[list[str]]:
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_the_list_of_floor_plans_reads_their_scenes_at_once(app, client, editor,

@@ -4,35 +4,17 @@ and a failed tiling job's panorama are not fetched row by row (N+1), however lon
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
 from server.extensions import db
 from tests.support.accounts import log_in
+from tests.support.queries import counted_queries
 from tours import jobs as job_service
 from tours.ingest import TILE_JOB
 from tours.models import JobStatus, Offer, OfferKind, PanoramaStatus, Role, utcnow
 
 pytestmark = pytest.mark.database
-
-
-@contextmanager
-def counted_queries(app) -> Iterator[list[str]]:
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def add_stale(app, make_shop, make_panorama, number: int) -> None:
