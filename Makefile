@@ -15,12 +15,12 @@ DEMO ?= 1
 export FLASK_APP := server
 
 .PHONY: run test setup venv viewer translations migrate demo lint contracts catalogue \
-	test-sqlite test-postgres test-browser i18n clean s3rver prod
+	test-sqlite test-postgres test-groups test-browser i18n clean s3rver prod
 
 run: setup migrate demo ## set up, migrate, load the demo downtown and serve on http://127.0.0.1:5000
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: setup lint contracts catalogue test-sqlite test-postgres ## the whole suite, as CI runs it
+test: setup lint contracts catalogue test-sqlite test-postgres test-groups ## the whole suite, as CI runs it
 
 prod: setup s3rver ## the production topology on loopback (PostgreSQL, Redis, S3, gunicorn, 2 workers) on http://127.0.0.1:8000
 	$(PY) tools/prod_stack.py up $(if $(filter-out 0,$(DEMO)),--demo)
@@ -76,14 +76,24 @@ contracts: venv
 catalogue: venv
 	$(PY) tools/check_catalogue.py
 
-test-sqlite: setup s3rver ## the whole test suite on SQLite
-	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
+#: the expensive groups, run once in the production configuration with time budgets
+#: (tests/support/budgets.py)
+GROUPS := browser or fuzz or load or fault
+#: pytest-xdist processes for the SQLite and PostgreSQL runs (0: all in one process)
+TEST_WORKERS ?= auto
 
-test-postgres: setup s3rver ## the database tests again on a throwaway PostgreSQL cluster
-	$(PY) -m pytest --postgres -m "database and not browser" --durations=10 $(PYTEST_ARGS)
+test-sqlite: setup s3rver ## the suite on SQLite and local storage, but for the expensive groups
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not ($(GROUPS))" --durations=15 $(PYTEST_ARGS)
 
-test-browser: setup s3rver ## only the Chromium tests
-	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+test-postgres: setup s3rver ## the database tests again, each process on a throwaway PostgreSQL cluster
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --postgres -m "database and not ($(GROUPS))" \
+		--durations=15 $(PYTEST_ARGS)
+
+test-groups: setup s3rver ## browser, fuzzing, load and fault tests on PostgreSQL + S3, one at a time
+	$(PY) -m pytest --postgres --s3 -m "$(GROUPS)" --durations=15 $(PYTEST_ARGS)
+
+test-browser: setup s3rver ## only the Chromium tests (PostgreSQL + S3, as in CI)
+	$(PY) -m pytest --postgres --s3 -m browser $(PYTEST_ARGS)
 
 i18n: venv ## extract messages, update the catalogues, compile them
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -c i18n: --no-location \

@@ -15,6 +15,7 @@ import contextlib
 from flask import Flask, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_smorest import Api
+from flask_smorest.pagination import PaginationMetadataSchema
 from sqlalchemy.exc import (
     DataError,
     DisconnectionError,
@@ -144,6 +145,20 @@ def _handle_domain_error(exc: DomainError) -> Response | tuple:
     return render_error_page(HTTPException(), status, message)
 
 
+class FlaneurApi(Api):
+    """flask-smorest's Api, with the pagination header described as what it is: JSON.
+
+    flask-smorest declares ``X-Pagination`` with an object ``schema``, which in OpenAPI means
+    the ``key,value,…`` serialisation; the header carries a JSON document, so it is described
+    by ``content`` instead (and clients and fuzzers read it as JSON)."""
+
+    def _register_pagination_header(self) -> None:
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata (a JSON document)",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }, lazy=True)
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("API_TITLE", "Flaneur")
     app.config.setdefault("API_VERSION", "1")
@@ -165,7 +180,7 @@ def init_app(app: Flask) -> None:
     )
     # one Api per application: a module-level Api keeps the last app's spec, which breaks as
     # soon as two apps live in one process (tests, or several apps in one server)
-    app.extensions[API_KEY] = Api(app)
+    app.extensions[API_KEY] = FlaneurApi(app)
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(DomainError, _handle_domain_error)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -100,6 +100,9 @@ class ImportRefusedSchema(ma.Schema):
     message = ma.fields.String(required=True)
     report = ma.fields.Nested(ImportReportSchema, metadata={
         "description": "When rows have errors: the report naming them"})
+    errors = ma.fields.Dict(metadata={
+        "description": "When the request itself is invalid (no file, an unknown option): "
+                       "each field and what is wrong with it"})
 
 
 @bp.route("/manage/shop-imports", methods=["POST"])

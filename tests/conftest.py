@@ -21,8 +21,15 @@ from werkzeug.test import TestResponse
 
 from server import create_app
 from server.extensions import db
+from tests.support import budgets
 from tests.support.accounts import bearer_headers, create_account, log_in
-from tests.support.apps import base_config, close_app, database_for
+from tests.support.apps import (
+    base_config,
+    bucket_storage,
+    close_app,
+    database_for,
+    uses_buckets,
+)
 from tests.support.browser import browser, page  # noqa: F401 - one Chromium for every area
 from tests.support.content import create_panorama, create_scene, create_shop
 from tests.support.postgres import find_pg_bin, throwaway_cluster
@@ -31,18 +38,50 @@ from tests.support.s3 import moto_s3, moto_server  # noqa: F401 - S3 fixtures fo
 from tests.support.s3rver import s3rver  # noqa: F401 - the S3 server that enforces CORS
 from tours.models import Panorama, Role, Scene, Shop, User
 
+GROUP_TIMES = budgets.GroupTimes()
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--postgres", action="store_true",
         help="run against a throwaway PostgreSQL cluster (or TEST_DATABASE_URL) instead of SQLite",
     )
+    parser.addoption(
+        "--s3", action="store_true",
+        help="the browser and fuzzing tests keep their objects in buckets of an S3 server "
+             "(s3rver) that browsers read directly, as in production",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if "database_url" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "database_url" in fixtures:
             item.add_marker(pytest.mark.database)
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # a report's keywords hold its markers' names, also when it comes from an xdist worker
+    GROUP_TIMES.add(report.nodeid, report.keywords, report.duration)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config
+                            ) -> None:
+    lines = GROUP_TIMES.lines()
+    if not lines:
+        return
+    terminalreporter.section("time budgets of the test groups")
+    for line in lines:
+        terminalreporter.write_line(line)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    over = GROUP_TIMES.over_budget()
+    if over and exitstatus == 0:
+        # the summary above names them; a group over its budget fails the run
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _migrate(database_uri: str, instance: Path) -> None:
@@ -65,6 +104,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         yield f"sqlite:///{template}"
         return
     given = os.environ.get("TEST_DATABASE_URL")
+    if given and os.environ.get("PYTEST_XDIST_WORKER"):
+        pytest.exit("TEST_DATABASE_URL names one database, which parallel test processes would "
+                    "empty under each other: run with -n 0 (make … TEST_WORKERS=0)", returncode=4)
     if given:
         _migrate(given, instance)
         yield given
@@ -77,9 +119,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 @pytest.fixture
-def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
-    """The test app's configuration; override in a test module to change a setting."""
-    return base_config(database_for(database_url, tmp_path), tmp_path)
+def app_config(request: pytest.FixtureRequest, database_url: str, tmp_path: Path
+               ) -> dict[str, Any]:
+    """The test app's configuration; override in a test module to change a setting.
+
+    With ``--s3``, browser and fuzzing tests keep their objects in a bucket of their own
+    (see :func:`tests.support.apps.bucket_storage`)."""
+    config = base_config(database_for(database_url, tmp_path), tmp_path)
+    if uses_buckets(request):
+        config.update(bucket_storage(request.getfixturevalue("s3rver")))
+    return config
 
 
 @pytest.fixture

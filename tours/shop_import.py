@@ -61,6 +61,7 @@ import hashlib
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -72,7 +73,13 @@ from tours import audit, opening_hours, shops
 from tours.errors import N_, DomainError, InvalidInput
 from tours.i18n import LANGUAGES, localized
 from tours.models import Shop, ShopStatus, User
-from tours.validation import InvalidChoice, NotANumber, TextTooLong
+from tours.validation import (
+    TEXT_LAYOUT_CHARACTERS,
+    ControlCharacters,
+    InvalidChoice,
+    NotANumber,
+    TextTooLong,
+)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -393,9 +400,18 @@ def _csv_row(line: int, columns: Sequence[str], cells: Sequence[str]) -> RawRow:
     return row
 
 
+#: a quoted cell may span lines, Windows' included (the fields say later which take them)
+CELL_LAYOUT_CHARACTERS = TEXT_LAYOUT_CHARACTERS | {"\r"}
+
+
 def _put_cell(row: RawRow, column: str, value: str) -> None:
     if len(value) > MAX_CELL_LENGTH:
         row.errors.append(Issue(column, TextTooLong.message, {"maximum": MAX_CELL_LENGTH}))
+        return
+    # no field takes them, and a NUL could not even be looked up in PostgreSQL
+    if any(unicodedata.category(char) == "Cc" and char not in CELL_LAYOUT_CHARACTERS
+           for char in value):
+        row.errors.append(Issue(column, ControlCharacters.message))
         return
     row.cells[column] = value
 

@@ -40,11 +40,11 @@ SCRIPT = """
   import { mountPanorama, mountTiledPanorama } from "/viewer/flaneur.js";
   const element = document.getElementById("pano");
   if (location.search === "?mode=tiles") {
-    const manifest = await (await fetch("/media/%(prefix)s/manifest.json")).json();
+    const manifest = await (await fetch("%(base)s/manifest.json")).json();
     window.viewer = await mountTiledPanorama(element, {
-      manifest, baseUrl: "/media/%(prefix)s", zoom: 0});
+      manifest, baseUrl: "%(base)s", zoom: 0});
   } else {
-    window.viewer = await mountPanorama(element, {url: "/media/%(source)s", zoom: 0});
+    window.viewer = await mountPanorama(element, {url: "%(source)s", zoom: 0});
   }
   window.viewer.navbar.hide();
   window.viewerReady = true;
@@ -86,9 +86,11 @@ def test_tiles_look_like_the_whole_panorama_on_every_face(app: Flask, browser):
         storage.put(SOURCE_KEY, data, content_type="image/jpeg")
         result = tile_panorama(io.BytesIO(data), sink=lambda key, blob, kind: storage.put(
             f"{PREFIX}/{key}", blob, content_type=kind, cache_control=IMMUTABLE_CACHE_CONTROL))
+        # where browsers fetch them: the app's /media/ or the bucket (make test-groups)
+        urls = {"base": storage.public_url(PREFIX), "source": storage.public_url(SOURCE_KEY)}
     assert [(level["z"], level["nb_tiles"]) for level in result.manifest["levels"]] == [
         (1, 1), (2, 2)]
-    add_viewer_page(app, "orientation", SCRIPT % {"prefix": PREFIX, "source": SOURCE_KEY})
+    add_viewer_page(app, "orientation", SCRIPT % urls)
     context = browser.new_context(viewport={"width": VIEWPORT, "height": VIEWPORT})
     page = context.new_page()
     errors: list[str] = []

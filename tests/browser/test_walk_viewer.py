@@ -7,13 +7,14 @@ reports, the card appearing), never on fixed sleeps.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from media_tools import render_perspective
+from server.storage_setup import public_storage
 from tests.support import walk_world
 from tests.support.browser import screenshot
 from tests.support.panoramas import textured_panorama
@@ -35,12 +36,16 @@ pytestmark = pytest.mark.browser
 site, tiles, world = walk_world.site, walk_world.tiles, walk_world.world
 
 
-def test_the_tour_opens_at_its_first_stop_and_an_arrow_leads_on(page, site, tiles):
+def test_the_tour_opens_at_its_first_stop_and_an_arrow_leads_on(app, page, site, tiles):
     open_walk(page, f"{site}/tours/old-town?lang=en")
-    # the tiles themselves were read (the first level's folder, e.g. ".../1/")
+    # the tiles themselves were read (the first level's folder, e.g. ".../1/"), from where the
+    # public storage says: the app's /media/, or the bucket itself (make test-groups)
+    with app.app_context():
+        storage_base = urljoin(site, public_storage().public_url("panoramas"))
     level_one = "/" + tiles.manifest["keys"]["tile"].split("{face}")[0].replace("{z}", "1")
-    page.wait_for_function("""(part) => performance.getEntriesByType("resource")
-        .some((entry) => entry.name.includes(part))""", arg=level_one)
+    page.wait_for_function("""([base, part]) => performance.getEntriesByType("resource")
+        .some((entry) => entry.name.startsWith(base) && entry.name.includes(part))""",
+                           arg=[storage_base, level_one])
     # the address bar names the scene and the view at once
     page.wait_for_url("**/tours/old-town/market?yaw=*")
     assert page.locator(".walk-stop-counter").inner_text() == "Stop 1 of 2"

@@ -18,7 +18,7 @@ from tests.production.test_graceful_stop import snippet
 from tests.production.test_prod_stack import call, stack_available
 from tools.prod_stack import REPO, Stack, running_stack
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.fault]
 
 #: the outage: long enough for many requests to meet it
 OUTAGE_SECONDS = 3.0

@@ -19,7 +19,7 @@ from tests.production.test_prod_stack import EDITOR_SNIPPET, call, multipart, st
 from tests.support.upload_files import panorama_file
 from tools.prod_stack import REPO, Stack, running_stack
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.fault]
 
 JOB_STATE_SNIPPET = """
 import sys

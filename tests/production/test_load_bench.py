@@ -16,7 +16,7 @@ import pytest
 from tests.production.test_prod_stack import stack_available
 from tools.prod_stack import REPO
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.load]
 
 REQUEST_TYPES = {"home", "tour page", "tour api", "scene api", "tile z1", "tile z2",
                  "shop card", "route"}

@@ -16,7 +16,7 @@ from tests.production.test_prod_stack import EDITOR_SNIPPET, call, multipart, st
 from tests.support.upload_files import panorama_file
 from tools.prod_stack import Stack, running_stack
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.fault]
 
 OUTAGE_SECONDS = 3.0
 

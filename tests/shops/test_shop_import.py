@@ -53,7 +53,13 @@ from tours.shop_import import (
     plan_import,
     read_import,
 )
-from tours.validation import IncompletePosition, InvalidUrl, TextTooLong, VersionConflict
+from tours.validation import (
+    ControlCharacters,
+    IncompletePosition,
+    InvalidUrl,
+    TextTooLong,
+    VersionConflict,
+)
 
 EXPORT_HEADER = (
     "slug,status,name_de,name_en,name_es,name_fr,category,short_description_de,"
@@ -321,6 +327,14 @@ def test_a_row_without_category_is_filed_under_other(session):
     [row] = plan(session, geojson(feature({"name": "Kiosk"}, [8.6, 49.8])), "k.geojson").rows
     assert (row.action, row.fields["category"]) == (Action.CREATE, "other")
     assert [warning.message for warning in row.warnings] == [NO_CATEGORY]
+
+
+def test_a_control_character_in_a_cell_is_an_error_of_its_row(session):
+    # found by the property test below on PostgreSQL: a NUL reached the category lookup (500)
+    data = b"name,category\nKiosk,\x00\nBad,\"x\x07\"\n"
+    first, second = plan(session, data).rows
+    assert messages(first) == {"category": ControlCharacters.message}
+    assert messages(second) == {"category": ControlCharacters.message}
 
 
 def test_conflicting_columns_warn_and_the_first_wins(session):

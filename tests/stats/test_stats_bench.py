@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
+@pytest.mark.load
 def test_load_test_quick_run_counts_every_beacon() -> None:
     done = subprocess.run([sys.executable, "bench/stats_load.py", "--quick"], cwd=ROOT,
                           capture_output=True, text=True, timeout=240, check=False)

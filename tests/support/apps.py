@@ -10,10 +10,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import text
 
+from server.bucket_setup import cors_rule
 from server.extensions import db
+from tests.support.s3 import S3TestServer
 from tours.models import Base
 
 #: tables the migrations fill with defaults; emptying them would leave later tests without
@@ -35,6 +38,33 @@ def base_config(database_uri: str, instance: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "INSTANCE_FOR_TESTS": str(instance),
     }
+
+
+#: groups of tests that run in the production configuration's storage when ``--s3`` is given
+BUCKET_GROUPS = frozenset({"browser", "fuzz"})
+#: pages served on any loopback port may read a test bucket's public objects
+LOOPBACK_ORIGINS = ("http://127.0.0.1:*",)
+
+
+def bucket_storage(server: S3TestServer) -> dict[str, str]:
+    """The production configuration's storage settings: the originals and the public objects
+    under two prefixes of a fresh bucket on ``server``, browsers fetching public objects
+    straight from the bucket, which lets pages on loopback read them (the CORS rule that
+    ``flask storage setup`` writes for a site's origins)."""
+    bucket = server.create_bucket()
+    server.client.put_bucket_cors(
+        Bucket=bucket, CORSConfiguration={"CORSRules": [cors_rule(LOOPBACK_ORIGINS)]})
+    return {
+        "ORIGINALS_STORAGE_URL": server.storage_url(bucket, "originals"),
+        "PUBLIC_STORAGE_URL": server.storage_url(
+            bucket, "public", public_url=f"{server.endpoint_url}/{bucket}"),
+    }
+
+
+def uses_buckets(request: pytest.FixtureRequest) -> bool:
+    """Whether the requesting test (or module) keeps its objects in S3 buckets (``--s3``)."""
+    return bool(request.config.getoption("--s3")) and any(
+        request.node.get_closest_marker(group) for group in BUCKET_GROUPS)
 
 
 def database_for(database_url: str, folder: Path) -> str:

@@ -69,14 +69,19 @@ class WalkWorld:
     info_id: int
 
 
-@pytest.fixture(scope="module")
-def tiles() -> Tiles:
-    """A 2048 × 1024 textured panorama tiled by the real pipeline (kept in memory)."""
+def tiled_texture(width: int) -> Tiles:
+    """A ``width`` × ``width / 2`` textured panorama tiled by the real pipeline (in memory)."""
     objects: dict[str, tuple[bytes, str]] = {}
-    result = tile_panorama(io.BytesIO(jpeg_bytes(textured_panorama(2048))),
+    result = tile_panorama(io.BytesIO(jpeg_bytes(textured_panorama(width))),
                            sink=lambda key, data, kind: objects.__setitem__(key, (data, kind)),
                            options=TilingOptions(workers=1))
     return Tiles(result.manifest, objects)
+
+
+@pytest.fixture(scope="module")
+def tiles() -> Tiles:
+    """A 2048 × 1024 textured panorama tiled by the real pipeline (kept in memory)."""
+    return tiled_texture(2048)
 
 
 def stored_panorama(app: Flask, tiles: Tiles, make_panorama: Callable[..., Panorama]
