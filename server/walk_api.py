@@ -23,10 +23,13 @@ from server import walk_presenter
 from server.api_caching import public_cache
 from server.editor_api import ViewSchema, handle_errors
 from server.extensions import db
+from server.renamed_tours import follow_renamed_tour
 from server.shops_api import ShopCardSchema
 from tours import walk
 from tours.models import HotspotKind, LinkKind, utcnow
 from tours.scenes import SceneNotFound
+from tours.tour_publishing import PublishedTour
+from tours.tour_service import TourNotFound
 from tours.walk_plan import tour_plan
 
 bp = Blueprint(
@@ -285,6 +288,14 @@ class WalkSceneSchema(WalkSceneRefSchema):
 # --- endpoints ------------------------------------------------------------------------------
 
 
+def _public_tour(slug: str) -> PublishedTour:
+    try:
+        return walk.public_tour(db.session, slug, utcnow())
+    except TourNotFound:
+        follow_renamed_tour(slug, "tour_slug")
+        raise
+
+
 @bp.route("/tours", methods=["GET"])
 @cached
 @bp.response(200, WalkTourSummarySchema(many=True))
@@ -298,8 +309,9 @@ def list_tours() -> list[dict[str, Any]]:
 @bp.response(200, WalkTourSchema)
 @bp.alt_response(404, response="NOT_FOUND")
 def get_tour(tour_slug: str) -> dict[str, Any]:
-    """A public tour with its stops in order, and their places for a map."""
-    return walk_presenter.tour_detail(walk.public_tour(db.session, tour_slug, utcnow()))
+    """A public tour with its stops in order, and their places for a map. A former slug of
+    the tour redirects (301) to its current one."""
+    return walk_presenter.tour_detail(_public_tour(tour_slug))
 
 
 @bp.route("/tours/<tour_slug>/plan", methods=["GET"])
@@ -309,7 +321,7 @@ def get_tour(tour_slug: str) -> dict[str, Any]:
 def get_tour_plan(tour_slug: str) -> dict[str, Any]:
     """The plan of a public tour's walk: where its scenes lie, its stops and the ways between
     them, and the map tiles to draw under them if the city set a tile server."""
-    tour = walk.public_tour(db.session, tour_slug, utcnow())
+    tour = _public_tour(tour_slug)
     config = current_app.config
     background = {"tile_url": config["PLAN_TILE_URL"],
                   "attribution": config["PLAN_TILE_ATTRIBUTION"],

@@ -13,7 +13,8 @@ site frame paths under ``/embed/`` and nothing else). Its address bar keeps the 
 "share" button and "open" link give the full page's address.
 
 What is public is decided by ``tours.walk``: a tour that is not published now, or a scene
-visitors may not open, is a 404 like something that does not exist.
+visitors may not open, is a 404 like something that does not exist. A former slug of a public
+tour redirects to its current one (``server.renamed_tours``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from markupsafe import escape
 from server import page_links, walk_presenter, walk_text
 from server.city_settings import city
 from server.extensions import db
+from server.renamed_tours import follow_renamed_tour
 from server.shop_exports import absolute_url
 from server.shop_presenter import text
 from tours import walk
@@ -46,6 +48,7 @@ def _public_tour(slug: str) -> PublishedTour:
     try:
         return walk.public_tour(db.session, slug, utcnow())
     except TourNotFound:
+        follow_renamed_tour(slug, "slug")
         abort(404)
 
 

@@ -36,6 +36,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from tours.models import (
+    FormerTourSlug,
     Hotspot,
     HotspotKind,
     HotspotStatus,
@@ -122,6 +123,14 @@ def public_tour(session: Session, slug: str, now: dt.datetime) -> PublishedTour:
     if not found:
         raise TourNotFound()
     return found[0]
+
+
+def renamed_public_tour(session: Session, slug: str, now: dt.datetime) -> str | None:
+    """The current slug of the public tour (at ``now``) whose former slug ``slug`` is; None
+    when no such tour is public."""
+    return session.scalar(
+        select(Tour.slug).join(FormerTourSlug, FormerTourSlug.tour_id == Tour.id)
+        .where(FormerTourSlug.slug == slug, tour_is_public(now)))
 
 
 def public_tour_stops(session: Session, now: dt.datetime) -> list[tuple[str, list[int]]]:

@@ -32,7 +32,7 @@ from tours.models.shops import (
     shop_owner,
 )
 from tours.models.stats import DailyCount, StatEvent
-from tours.models.tours import Stop, Tour, TourStatus
+from tours.models.tours import FormerTourSlug, Stop, Tour, TourStatus
 from tours.models.users import AccountLink, ApiToken, LinkPurpose, Role, User
 from tours.models.venues import FloorPlan
 
@@ -49,6 +49,7 @@ __all__ = [
     "CitySettings",
     "DailyCount",
     "FloorPlan",
+    "FormerTourSlug",
     "Hotspot",
     "HotspotKind",
     "HotspotStatus",

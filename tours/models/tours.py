@@ -66,6 +66,19 @@ class Tour(Base):
     )
 
 
+class FormerTourSlug(Base):
+    """A slug a tour had before it was renamed: the addresses made with it (printed QR codes,
+    shared links, other sites' embeds) lead to the tour under its current slug. A slug that
+    becomes some tour's current slug again stops being a former one."""
+
+    __tablename__ = "former_tour_slug"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    tour_id: Mapped[int] = mapped_column(ForeignKey("tour.id", ondelete="CASCADE"), index=True)
+    retired_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class Stop(Base):
     """One step of a tour: a scene, optionally seen from another view, with a text."""
 

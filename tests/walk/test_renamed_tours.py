@@ -1,0 +1,103 @@
+"""A renamed tour keeps its old addresses: printed QR codes, shared links and embeds made with
+a former slug lead to the tour under its current slug (301, query kept), pages and walk API
+alike; a slug taken again by a tour is its address, and a tour that is not public leaks
+nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from server.extensions import db
+from tests.walk.conftest import Walk, tour_of
+from tours import tour_service
+from tours.models import FormerTourSlug
+
+ADDRESSES = [
+    ("/tours/old-town", "/tours/old-town-walk"),
+    ("/tours/old-town/market?yaw=30&pitch=-5&zoom=20",
+     "/tours/old-town-walk/market?yaw=30&pitch=-5&zoom=20"),
+    ("/tours/old-town/market?route_to=sun-bakery&step_free=1",
+     "/tours/old-town-walk/market?route_to=sun-bakery&step_free=1"),
+    ("/kiosk/tours/old-town/hall", "/kiosk/tours/old-town-walk/hall"),
+    ("/embed/tours/old-town", "/embed/tours/old-town-walk"),
+    ("/embed/tours/old-town/hall", "/embed/tours/old-town-walk/hall"),
+    ("/text/tours/old-town?lang=de", "/text/tours/old-town-walk?lang=de"),
+    ("/api/walk/tours/old-town?lang=fr", "/api/walk/tours/old-town-walk?lang=fr"),
+    ("/api/walk/tours/old-town/plan", "/api/walk/tours/old-town-walk/plan"),
+]
+
+
+def rename(app, tour_id: int, slug: str) -> None:
+    with app.app_context():
+        tour_service.update_tour(db.session, tour_id, {"slug": slug})
+        db.session.commit()
+
+
+def former_slugs(app) -> dict[str, int]:
+    with app.app_context():
+        return {row.slug: row.tour_id for row in db.session.scalars(select(FormerTourSlug))}
+
+
+@pytest.mark.parametrize(("old", "new"), ADDRESSES)
+def test_an_old_address_leads_to_the_renamed_tour(app, client, walk: Walk, old: str, new: str):
+    rename(app, walk.tour_id, "old-town-walk")
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response.headers["Location"] == new
+    assert client.get(new).status_code == 200
+
+
+def test_every_former_slug_leads_to_the_current_one(app, client, walk: Walk):
+    rename(app, walk.tour_id, "old-town-walk")
+    rename(app, walk.tour_id, "altstadt")
+    assert former_slugs(app) == {"old-town": walk.tour_id, "old-town-walk": walk.tour_id}
+    for old in ("/tours/old-town", "/tours/old-town-walk"):
+        assert client.get(old).headers["Location"] == "/tours/altstadt"
+    # back to a former slug: it is the address again, and nobody's former slug
+    rename(app, walk.tour_id, "old-town")
+    assert former_slugs(app) == {"old-town-walk": walk.tour_id, "altstadt": walk.tour_id}
+    assert client.get("/tours/old-town").status_code == 200
+    assert client.get("/tours/altstadt").headers["Location"] == "/tours/old-town"
+
+
+def test_a_slug_taken_by_another_tour_is_that_tours_address(app, client, walk: Walk):
+    rename(app, walk.tour_id, "old-town-walk")
+    with app.app_context():
+        tour_of(db.session, "old-town", [walk.scenes["far"]], status="published",
+                title={"en": "The other old town"})
+        db.session.commit()
+    assert "old-town" not in former_slugs(app)
+    page = client.get("/tours/old-town")
+    assert page.status_code == 200
+    assert "The other old town" in page.get_data(as_text=True)
+
+
+def test_a_renamed_tour_that_is_not_public_stays_hidden(app, client, walk: Walk):
+    rename(app, walk.tour_id, "old-town-walk")
+    rename(app, walk.secret_tour_id, "secret-walk")
+    # the draft's old address gives nothing away, not even its new slug
+    assert client.get("/tours/secret").status_code == 404
+    with app.app_context():
+        tour_service.withdraw_tour(db.session, walk.tour_id)
+        db.session.commit()
+    assert client.get("/tours/old-town").status_code == 404
+    assert client.get("/api/walk/tours/old-town").status_code == 404
+
+
+def test_deleting_a_tour_forgets_its_former_slugs(app, client, walk: Walk):
+    rename(app, walk.secret_tour_id, "secret-walk")
+    assert former_slugs(app) == {"secret": walk.secret_tour_id}
+    with app.app_context():
+        tour_service.delete_tour(db.session, walk.secret_tour_id)
+        db.session.commit()
+    assert former_slugs(app) == {}
+
+
+def test_the_api_renames_a_tour_and_keeps_the_old_address(app, client, walk: Walk,
+                                                           auth_headers):
+    headers = auth_headers()
+    response = client.patch(f"/api/tours/{walk.tour_id}", json={"slug": "old-town-walk"},
+                            headers=headers)
+    assert response.status_code == 200, response.get_json()
+    assert client.get("/tours/old-town").headers["Location"] == "/tours/old-town-walk"
