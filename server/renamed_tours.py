@@ -9,11 +9,18 @@ permanent redirect (301) to the same address, query included, under the current 
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import abort, redirect, request, url_for
 
 from server.extensions import db
 from tours import walk
 from tours.models import utcnow
+
+#: seconds browsers and caches may keep the redirect (the walk API's own answers: a minute)
+REDIRECT_MAX_AGE = 60
+#: characters a query keeps as they are: its separators and escapes
+QUERY_SAFE = "&=+;%/?:@,$!*'()~[]"
 
 
 def follow_renamed_tour(slug: str, argument: str) -> None:
@@ -25,5 +32,11 @@ def follow_renamed_tour(slug: str, argument: str) -> None:
     values = {**(request.view_args or {}), argument: current}
     location = url_for(request.endpoint, **values)
     if request.query_string:
-        location += "?" + request.query_string.decode("latin-1")
-    abort(redirect(location, 301))
+        # as sent, escapes kept; raw bytes outside ASCII escaped
+        location += "?" + quote(request.query_string, safe=QUERY_SAFE)
+    response = redirect(location, 301)
+    # browsers keep a 301 as long as they are told: briefly, because the slug can be given to
+    # a tour again (renamed back, or taken by another), which must then win
+    response.cache_control.public = True
+    response.cache_control.max_age = REDIRECT_MAX_AGE
+    abort(response)

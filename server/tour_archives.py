@@ -66,6 +66,7 @@ from server.storage_setup import originals_storage
 from tours import hotspot_images, hotspots, ingest, links, scenes, tour_service
 from tours.errors import N_, Conflict, InvalidInput
 from tours.models import (
+    FormerTourSlug,
     HotspotKind,
     HotspotStatus,
     Panorama,
@@ -393,7 +394,10 @@ def _check_slugs(manifest: dict[str, Any], suffix: str | None) -> tuple[str, dic
     tour_slug = str(manifest["tour"].get("slug"))
 
     def tour_taken(slug: str) -> bool:
-        return db.session.scalar(select(Tour.id).where(Tour.slug == slug)) is not None
+        # a former slug of a tour here is taken too: its old addresses lead to that tour
+        return (db.session.scalar(select(Tour.id).where(Tour.slug == slug)) is not None
+                or db.session.scalar(select(FormerTourSlug.id).where(
+                    FormerTourSlug.slug == slug)) is not None)
 
     def scene_taken(slug: str) -> bool:
         return db.session.scalar(select(Scene.id).where(Scene.slug == slug)) is not None

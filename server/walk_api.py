@@ -288,6 +288,10 @@ class WalkSceneSchema(WalkSceneRefSchema):
 # --- endpoints ------------------------------------------------------------------------------
 
 
+RENAMED = ("Moved: the slug is a former one of a public tour; Location is this address under "
+           "the tour's current slug")
+
+
 def _public_tour(slug: str) -> PublishedTour:
     try:
         return walk.public_tour(db.session, slug, utcnow())
@@ -307,6 +311,7 @@ def list_tours() -> list[dict[str, Any]]:
 @bp.route("/tours/<tour_slug>", methods=["GET"])
 @cached
 @bp.response(200, WalkTourSchema)
+@bp.alt_response(301, description=RENAMED)
 @bp.alt_response(404, response="NOT_FOUND")
 def get_tour(tour_slug: str) -> dict[str, Any]:
     """A public tour with its stops in order, and their places for a map. A former slug of
@@ -317,6 +322,7 @@ def get_tour(tour_slug: str) -> dict[str, Any]:
 @bp.route("/tours/<tour_slug>/plan", methods=["GET"])
 @cached
 @bp.response(200, WalkTourPlanSchema)
+@bp.alt_response(301, description=RENAMED)
 @bp.alt_response(404, response="NOT_FOUND")
 def get_tour_plan(tour_slug: str) -> dict[str, Any]:
     """The plan of a public tour's walk: where its scenes lie, its stops and the ways between

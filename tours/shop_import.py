@@ -400,16 +400,14 @@ def _csv_row(line: int, columns: Sequence[str], cells: Sequence[str]) -> RawRow:
     return row
 
 
-#: a quoted cell may span lines, Windows' included (the fields say later which take them)
-CELL_LAYOUT_CHARACTERS = TEXT_LAYOUT_CHARACTERS | {"\r"}
-
-
 def _put_cell(row: RawRow, column: str, value: str) -> None:
+    # a quoted cell may span lines, Windows' and old Macs' included: line breaks are "\n"
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
     if len(value) > MAX_CELL_LENGTH:
         row.errors.append(Issue(column, TextTooLong.message, {"maximum": MAX_CELL_LENGTH}))
         return
     # no field takes them, and a NUL could not even be looked up in PostgreSQL
-    if any(unicodedata.category(char) == "Cc" and char not in CELL_LAYOUT_CHARACTERS
+    if any(unicodedata.category(char) == "Cc" and char not in TEXT_LAYOUT_CHARACTERS
            for char in value):
         row.errors.append(Issue(column, ControlCharacters.message))
         return

@@ -189,8 +189,10 @@ def build_city(app: Flask) -> dict[str, Any]:
         tour_service.add_stop(session, tour.id, {"scene_id": hall.id, "initial_view": {
             "yaw": 30.0, "pitch": 2.0, "zoom": 40.0}})
         tour_service.publish_tour(session, tour.id)
-        draft = tour_service.create_tour(session, {"slug": "draft-walk",
+        # renamed once: its former slug goes into the backup too
+        draft = tour_service.create_tour(session, {"slug": "first-draft",
                                                    "title": {"de": "Entwurf"}})
+        tour_service.update_tour(session, draft.id, {"slug": "draft-walk"})
         tour_service.add_stop(session, draft.id, {"scene_id": hall.id})
 
         logo_record = _store_web_image(picture_bytes((300, 300), (10, 80, 40)), "logo", "city")
@@ -251,6 +253,7 @@ def assert_same_city(source: Flask, target: Flask) -> None:
     assert expected["hotspot"]
     assert expected["shop"]
     assert expected["tour"]
+    assert expected["former_tour_slug"]
     assert object_checksums(target, "originals") == object_checksums(source, "originals")
 
 

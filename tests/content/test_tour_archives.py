@@ -280,6 +280,19 @@ def test_conflicts_refuse_and_a_suffix_renames(archive, app, auth_headers):
     assert post(rename_suffix="../x").status_code == 422
 
 
+def test_a_former_slug_of_a_tour_here_counts_as_taken(archive, app, auth_headers):
+    """Importing would take the slug from the renamed tour its old addresses lead to."""
+    headers = auth_headers()
+    first = _post_archive(app, headers, archive)
+    assert first.status_code == 201, first.get_json()
+    renamed = app.test_client().patch(f"/api/tours/{first.get_json()['tour']['id']}",
+                                      json={"slug": "old-town-2026"}, headers=headers)
+    assert renamed.status_code == 200, renamed.get_json()
+    again = _post_archive(app, headers, archive)
+    assert again.status_code == 409
+    assert "tour old-town" in again.get_json()["message"]
+
+
 def _rewritten(archive: bytes, change: Any) -> bytes:
     """``archive`` with its members passed through ``change(name, data) → [(name, data)]``."""
     out = io.BytesIO()

@@ -10,8 +10,9 @@ content type and headers and match their schema (errors included: the ``default`
 
 Each caller gets a world of its own, and its operations run reads first, deletions last, so the
 objects stay for as long as possible. The examples are the same in every run (derandomised) and
-``FUZZ_EXAMPLES`` sets how many per operation and caller; run more, or with ``FUZZ_SEED`` for
-new ones, when changing the API: ``FUZZ_EXAMPLES=200 pytest tests/fuzz``.
+``FUZZ_EXAMPLES`` sets how many per operation and caller (the group's time budget grows with
+it); run more, or with ``FUZZ_SEED`` for new ones, when changing the API:
+``FUZZ_EXAMPLES=200 pytest tests/fuzz``.
 """
 
 from __future__ import annotations
@@ -40,11 +41,12 @@ from schemathesis.specs.openapi.checks import (
 
 from server import create_app
 from tests.support.apps import base_config, bucket_storage, close_app, database_for, uses_buckets
+from tests.support.budgets import fuzz_examples
 from tests.support.world import Who, build_world
 
 pytestmark = pytest.mark.fuzz
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+EXAMPLES = fuzz_examples()
 SEED = os.environ.get("FUZZ_SEED")
 #: checks of a valid request's answer; an invalid request's answer must only not be a 5xx
 CONFORMANCE = [not_a_server_error, status_code_conformance, content_type_conformance,

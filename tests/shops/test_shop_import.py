@@ -337,6 +337,13 @@ def test_a_control_character_in_a_cell_is_an_error_of_its_row(session):
     assert messages(second) == {"category": ControlCharacters.message}
 
 
+def test_line_breaks_in_a_cell_are_line_breaks_whatever_the_system(session):
+    data = b'name,description_de\nKiosk,"Zeitungen\r\nund Kaffee\rbis 22 Uhr"\n'
+    [row] = plan(session, data).rows
+    assert messages(row) == {}
+    assert row.fields["description"] == {"de": "Zeitungen\nund Kaffee\nbis 22 Uhr"}
+
+
 def test_conflicting_columns_warn_and_the_first_wins(session):
     [row] = plan(session, geojson(feature({
         "name": "Laden", "shop": "gift", "website": "https://a.example",

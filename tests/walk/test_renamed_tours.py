@@ -45,7 +45,17 @@ def test_an_old_address_leads_to_the_renamed_tour(app, client, walk: Walk, old: 
     response = client.get(old)
     assert response.status_code == 301
     assert response.headers["Location"] == new
+    # kept a minute only: the slug may be given to a tour again, which must then win
+    assert response.headers["Cache-Control"] == "public, max-age=60"
     assert client.get(new).status_code == 200
+
+
+def test_the_query_goes_along_as_it_was_sent(app, client, walk: Walk):
+    rename(app, walk.tour_id, "old-town-walk")
+    # a WSGI query string holds the bytes as sent (latin-1): one escaped, one raw UTF-8 "ü"
+    sent = client.get("/tours/old-town", environ_overrides={
+        "QUERY_STRING": "q=%C3%BC+x&raw=\xc3\xbc&a=1;b=2"})
+    assert sent.headers["Location"] == "/tours/old-town-walk?q=%C3%BC+x&raw=%C3%BC&a=1;b=2"
 
 
 def test_every_former_slug_leads_to_the_current_one(app, client, walk: Walk):
