@@ -63,10 +63,9 @@ from server.image_uploads import delete_objects, store_image
 from server.image_uploads import rejection_message as image_rejection_message
 from server.panorama_uploads import _facts, limits_from_config, rejection_message
 from server.storage_setup import originals_storage
-from tours import hotspot_images, hotspots, ingest, links, scenes, tour_service
+from tours import former_slugs, hotspot_images, hotspots, ingest, links, scenes, tour_service
 from tours.errors import N_, Conflict, InvalidInput
 from tours.models import (
-    FormerTourSlug,
     HotspotKind,
     HotspotStatus,
     Panorama,
@@ -393,14 +392,14 @@ def _check_slugs(manifest: dict[str, Any], suffix: str | None) -> tuple[str, dic
     renamed: dict[str, str] = {}
     tour_slug = str(manifest["tour"].get("slug"))
 
+    # a former slug of a tour or scene here is taken too: its old addresses lead there
     def tour_taken(slug: str) -> bool:
-        # a former slug of a tour here is taken too: its old addresses lead to that tour
         return (db.session.scalar(select(Tour.id).where(Tour.slug == slug)) is not None
-                or db.session.scalar(select(FormerTourSlug.id).where(
-                    FormerTourSlug.slug == slug)) is not None)
+                or former_slugs.current_slug(db.session, Tour, slug) is not None)
 
     def scene_taken(slug: str) -> bool:
-        return db.session.scalar(select(Scene.id).where(Scene.slug == slug)) is not None
+        return (db.session.scalar(select(Scene.id).where(Scene.slug == slug)) is not None
+                or former_slugs.current_slug(db.session, Scene, slug) is not None)
 
     new_tour = _new_slug(tour_slug, tour_taken(tour_slug), suffix, renamed)
     scene_slugs = {scene["slug"]: _new_slug(scene["slug"], scene_taken(scene["slug"]), suffix,

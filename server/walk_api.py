@@ -23,7 +23,7 @@ from server import walk_presenter
 from server.api_caching import public_cache
 from server.editor_api import ViewSchema, handle_errors
 from server.extensions import db
-from server.renamed_tours import follow_renamed_tour
+from server.renamed_slugs import follow_renamed_scene, follow_renamed_tour
 from server.shops_api import ShopCardSchema
 from tours import walk
 from tours.models import HotspotKind, LinkKind, utcnow
@@ -290,6 +290,8 @@ class WalkSceneSchema(WalkSceneRefSchema):
 
 RENAMED = ("Moved: the slug is a former one of a public tour; Location is this address under "
            "the tour's current slug")
+RENAMED_SCENE = ("Moved: the slug is a former one of a public scene; Location is this address "
+                 "under the scene's current slug")
 
 
 def _public_tour(slug: str) -> PublishedTour:
@@ -338,11 +340,16 @@ def get_tour_plan(tour_slug: str) -> dict[str, Any]:
 @bp.route("/scenes/<scene_slug>", methods=["GET"])
 @cached
 @bp.response(200, WalkSceneSchema)
+@bp.alt_response(301, description=RENAMED_SCENE)
 @bp.alt_response(404, response="NOT_FOUND")
 def get_scene(scene_slug: str) -> dict[str, Any]:
     """A public scene: its tiles, its links to public scenes and the hotspots valid now."""
     now = utcnow()
-    scene, visible = walk.public_scene(db.session, scene_slug, now)
+    try:
+        scene, visible = walk.public_scene(db.session, scene_slug, now)
+    except SceneNotFound:
+        follow_renamed_scene(scene_slug, "scene_slug")
+        raise
     links = walk.shown_links(scene, visible)
     hotspots = walk.shown_hotspots(db.session, scene, now)
     try:

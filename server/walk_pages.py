@@ -14,7 +14,7 @@ site frame paths under ``/embed/`` and nothing else). Its address bar keeps the 
 
 What is public is decided by ``tours.walk``: a tour that is not published now, or a scene
 visitors may not open, is a 404 like something that does not exist. A former slug of a public
-tour redirects to its current one (``server.renamed_tours``).
+tour or scene redirects to its current one (``server.renamed_slugs``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from markupsafe import escape
 from server import page_links, walk_presenter, walk_text
 from server.city_settings import city
 from server.extensions import db
-from server.renamed_tours import follow_renamed_tour
+from server.renamed_slugs import follow_renamed_scene, follow_renamed_tour
 from server.shop_exports import absolute_url
 from server.shop_presenter import text
 from tours import walk
@@ -56,6 +56,7 @@ def _public_scene(slug: str) -> Scene:
     try:
         scene, _visible = walk.public_scene(db.session, slug, utcnow())
     except SceneNotFound:
+        follow_renamed_scene(slug, "scene")
         abort(404)
     return scene
 

@@ -14,6 +14,7 @@ from typing import TypedDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from tours import former_slugs
 from tours.errors import N_, Conflict, NotFound
 from tours.hotspot_images import scene_images, unused_keys
 from tours.i18n import clean_translations
@@ -204,5 +205,12 @@ def _apply(session: Session, scene: Scene, fields: SceneFields, *, new: bool) ->
         values["north_offset"] = clean_yaw(fields["north_offset"], field="north_offset")
     if "initial_view" in fields:
         values["initial_view"] = clean_view(fields["initial_view"], field="initial_view")
+    _set(session, scene, values)
+
+
+def _set(session: Session, scene: Scene, values: dict[str, object]) -> None:
+    """Set the checked ``values``; a new slug keeps the scene's old one as a former slug."""
+    if "slug" in values:
+        former_slugs.rename(session, scene, str(values["slug"]))
     for name, value in values.items():
         setattr(scene, name, value)

@@ -16,12 +16,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TypedDict
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tours import former_slugs
 from tours.errors import N_, Conflict, NotFound
 from tours.i18n import clean_translations
-from tours.models import FormerTourSlug, Stop, Tour, TourStatus, View, utcnow
+from tours.models import Stop, Tour, TourStatus, View, utcnow
 from tours.scenes import scene_for_reference
 from tours.tour_publishing import tour_copy
 from tours.validation import (
@@ -371,19 +372,10 @@ def _apply(session: Session, tour: Tour, fields: TourFields) -> None:
         values["publish_until"] = clean_datetime(fields["publish_until"], field="publish_until")
     check_period(values.get("publish_from", tour.publish_from),
                  values.get("publish_until", tour.publish_until), field="publish_until")
-    if "slug" in values and values["slug"] != tour.slug:
-        _rename(session, tour, str(values["slug"]))
+    if "slug" in values:
+        former_slugs.rename(session, tour, str(values["slug"]))
     for name, value in values.items():
         setattr(tour, name, value)
-
-
-def _rename(session: Session, tour: Tour, slug: str) -> None:
-    """Before ``tour`` takes ``slug``: the slug is nobody's former slug any more (the live one
-    wins), and the tour's current slug, if it has one, becomes one of its former slugs, so the
-    addresses made with it keep leading to the tour."""
-    session.execute(delete(FormerTourSlug).where(FormerTourSlug.slug == slug))
-    if tour.id is not None and tour.slug:
-        session.add(FormerTourSlug(slug=tour.slug, tour_id=tour.id))
 
 
 def _apply_stop(session: Session, stop: Stop, fields: StopFields) -> None:

@@ -35,8 +35,8 @@ from typing import Protocol
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from tours import former_slugs
 from tours.models import (
-    FormerTourSlug,
     Hotspot,
     HotspotKind,
     HotspotStatus,
@@ -128,9 +128,20 @@ def public_tour(session: Session, slug: str, now: dt.datetime) -> PublishedTour:
 def renamed_public_tour(session: Session, slug: str, now: dt.datetime) -> str | None:
     """The current slug of the public tour (at ``now``) whose former slug ``slug`` is; None
     when no such tour is public."""
-    return session.scalar(
-        select(Tour.slug).join(FormerTourSlug, FormerTourSlug.tour_id == Tour.id)
-        .where(FormerTourSlug.slug == slug, tour_is_public(now)))
+    return former_slugs.current_slug(session, Tour, slug, tour_is_public(now))
+
+
+def renamed_public_scene(session: Session, slug: str, now: dt.datetime) -> str | None:
+    """The current slug of the scene visitors may open at ``now`` whose former slug ``slug``
+    is; None when there is no such scene."""
+    current = former_slugs.current_slug(session, Scene, slug)
+    if current is None:
+        return None
+    try:
+        public_scene(session, current, now)
+    except SceneNotFound:
+        return None
+    return current
 
 
 def public_tour_stops(session: Session, now: dt.datetime) -> list[tuple[str, list[int]]]:

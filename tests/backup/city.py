@@ -135,8 +135,9 @@ def build_city(app: Flask) -> dict[str, Any]:
             "title": {"de": "Marktplatz", "en": "Market square"}, "latitude": 49.8728,
             "longitude": 8.6512, "north_offset": 12.5})
         hall = scenes.create_scene(session, {
-            "slug": "hall", "panorama": hall_pano.public_id, "title": {"en": "Hall"},
+            "slug": "covered-market", "panorama": hall_pano.public_id, "title": {"en": "Hall"},
             "description": {"en": "Under the roof"}})
+        scenes.update_scene(session, hall.id, {"slug": "hall"})  # a former slug to back up
         hall.floor_plan_id, hall.floor_x, hall.floor_y, hall.level = plan.id, 0.25, 0.75, "0"
         session.flush()
         links.add_link(session, market.id, {
@@ -254,6 +255,7 @@ def assert_same_city(source: Flask, target: Flask) -> None:
     assert expected["shop"]
     assert expected["tour"]
     assert expected["former_tour_slug"]
+    assert expected["former_scene_slug"]
     assert object_checksums(target, "originals") == object_checksums(source, "originals")
 
 

@@ -14,7 +14,7 @@ from tours.models.panoramas import (
     new_public_id,
 )
 from tours.models.reports import ImageReport, ReportReason, ReportStatus
-from tours.models.scenes import Link, LinkKind, Scene, View
+from tours.models.scenes import FormerSceneSlug, Link, LinkKind, Scene, View
 from tours.models.shops import (
     Category,
     ChangeKind,
@@ -49,6 +49,7 @@ __all__ = [
     "CitySettings",
     "DailyCount",
     "FloorPlan",
+    "FormerSceneSlug",
     "FormerTourSlug",
     "Hotspot",
     "HotspotKind",

@@ -106,6 +106,19 @@ class Scene(Base):
         return self.share_image_key is None or self.share_image_view != self.initial_view.as_dict()
 
 
+class FormerSceneSlug(Base):
+    """A slug a scene had before it was renamed: deep links made with it (``/tours/<tour>/<scene>``,
+    kiosk screens, shared routes) lead to the scene under its current slug. A slug that becomes
+    some scene's current slug again stops being a former one."""
+
+    __tablename__ = "former_scene_slug"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    scene_id: Mapped[int] = mapped_column(ForeignKey("scene.id", ondelete="CASCADE"), index=True)
+    retired_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class LinkKind(enum.StrEnum):
     """How a link is walked; wayfinding avoids stairs and escalators for step-free routes."""
 

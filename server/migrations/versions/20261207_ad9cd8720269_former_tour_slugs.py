@@ -35,7 +35,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_former_tour_slug_tour_id'), ['tour_id'], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table('former_tour_slug', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_former_tour_slug_tour_id'))

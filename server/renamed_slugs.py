@@ -26,7 +26,15 @@ QUERY_SAFE = "&=+;%/?:@,$!*'()~[]"
 def follow_renamed_tour(slug: str, argument: str) -> None:
     """Abort with a redirect to this request's address under the current slug of the public
     tour that ``slug`` (the view argument ``argument``) named before; return when none did."""
-    current = walk.renamed_public_tour(db.session, slug, utcnow())
+    _redirect(argument, walk.renamed_public_tour(db.session, slug, utcnow()))
+
+
+def follow_renamed_scene(slug: str, argument: str) -> None:
+    """The same for a scene visitors may open."""
+    _redirect(argument, walk.renamed_public_scene(db.session, slug, utcnow()))
+
+
+def _redirect(argument: str, current: str | None) -> None:
     if current is None or request.endpoint is None:
         return
     values = {**(request.view_args or {}), argument: current}
@@ -36,7 +44,7 @@ def follow_renamed_tour(slug: str, argument: str) -> None:
         location += "?" + quote(request.query_string, safe=QUERY_SAFE)
     response = redirect(location, 301)
     # browsers keep a 301 as long as they are told: briefly, because the slug can be given to
-    # a tour again (renamed back, or taken by another), which must then win
+    # a tour or scene again (renamed back, or taken by another), which must then win
     response.cache_control.public = True
     response.cache_control.max_age = REDIRECT_MAX_AGE
     abort(response)

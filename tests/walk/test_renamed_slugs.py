@@ -1,7 +1,6 @@
-"""A renamed tour keeps its old addresses: printed QR codes, shared links and embeds made with
-a former slug lead to the tour under its current slug (301, query kept), pages and walk API
-alike; a slug taken again by a tour is its address, and a tour that is not public leaks
-nothing."""
+"""A renamed tour or scene keeps its old addresses: printed QR codes, shared links and embeds
+made with a former slug lead to it under its current slug (301, query kept), pages and walk API
+alike; a slug taken again is that row's address, and what is not public leaks nothing."""
 
 from __future__ import annotations
 
@@ -10,8 +9,8 @@ from sqlalchemy import select
 
 from server.extensions import db
 from tests.walk.conftest import Walk, tour_of
-from tours import tour_service
-from tours.models import FormerTourSlug
+from tours import scenes, tour_service
+from tours.models import FormerSceneSlug, FormerTourSlug
 
 ADDRESSES = [
     ("/tours/old-town", "/tours/old-town-walk"),
@@ -27,6 +26,15 @@ ADDRESSES = [
     ("/api/walk/tours/old-town/plan", "/api/walk/tours/old-town-walk/plan"),
 ]
 
+SCENE_ADDRESSES = [
+    ("/tours/old-town/market?yaw=30&pitch=-5", "/tours/old-town/market-square?yaw=30&pitch=-5"),
+    ("/tours/old-town/market?route_to=sun-bakery",
+     "/tours/old-town/market-square?route_to=sun-bakery"),
+    ("/kiosk/tours/old-town/market", "/kiosk/tours/old-town/market-square"),
+    ("/embed/tours/old-town/market", "/embed/tours/old-town/market-square"),
+    ("/api/walk/scenes/market?lang=de", "/api/walk/scenes/market-square?lang=de"),
+]
+
 
 def rename(app, tour_id: int, slug: str) -> None:
     with app.app_context():
@@ -34,14 +42,28 @@ def rename(app, tour_id: int, slug: str) -> None:
         db.session.commit()
 
 
-def former_slugs(app) -> dict[str, int]:
+def rename_scene(app, scene_id: int, slug: str) -> None:
     with app.app_context():
-        return {row.slug: row.tour_id for row in db.session.scalars(select(FormerTourSlug))}
+        scenes.update_scene(db.session, scene_id, {"slug": slug})
+        db.session.commit()
 
 
-@pytest.mark.parametrize(("old", "new"), ADDRESSES)
-def test_an_old_address_leads_to_the_renamed_tour(app, client, walk: Walk, old: str, new: str):
-    rename(app, walk.tour_id, "old-town-walk")
+def former_slugs(app, kind: type = FormerTourSlug) -> dict[str, int]:
+    """Each former slug of ``kind`` (tours' or scenes') and the id of its tour or scene."""
+    with app.app_context():
+        return {row.slug: row.tour_id if kind is FormerTourSlug else row.scene_id
+                for row in db.session.scalars(select(kind))}
+
+
+@pytest.mark.parametrize(("renamed", "old", "new"), [
+    *(("tour", old, new) for old, new in ADDRESSES),
+    *(("scene", old, new) for old, new in SCENE_ADDRESSES)])
+def test_an_old_address_leads_to_the_renamed_tour_or_scene(app, client, walk: Walk, renamed: str,
+                                                          old: str, new: str):
+    if renamed == "tour":
+        rename(app, walk.tour_id, "old-town-walk")
+    else:
+        rename_scene(app, walk.scenes["market"].id, "market-square")
     response = client.get(old)
     assert response.status_code == 301
     assert response.headers["Location"] == new
@@ -111,3 +133,36 @@ def test_the_api_renames_a_tour_and_keeps_the_old_address(app, client, walk: Wal
                             headers=headers)
     assert response.status_code == 200, response.get_json()
     assert client.get("/tours/old-town").headers["Location"] == "/tours/old-town-walk"
+
+
+# --- scenes ----------------------------------------------------------------------------------
+
+def test_a_renamed_scene_of_a_renamed_tour_is_two_steps_away(app, client, walk: Walk):
+    rename(app, walk.tour_id, "old-town-walk")
+    rename_scene(app, walk.scenes["hall"].id, "market-hall")
+    first = client.get("/tours/old-town/hall?zoom=10")
+    assert first.headers["Location"] == "/tours/old-town-walk/hall?zoom=10"
+    second = client.get(first.headers["Location"])
+    assert second.headers["Location"] == "/tours/old-town-walk/market-hall?zoom=10"
+    assert client.get(second.headers["Location"]).status_code == 200
+
+
+def test_scene_slugs_taken_again_and_hidden_scenes(app, client, walk: Walk):
+    rename_scene(app, walk.scenes["lane"].id, "old-lane")
+    rename_scene(app, walk.scenes["far"].id, "lane")  # another scene takes the former slug
+    assert former_slugs(app, FormerSceneSlug) == {"far": walk.scenes["far"].id}
+    assert client.get("/tours/old-town/lane").status_code == 200
+    assert client.get("/tours/old-town/far").headers["Location"] == "/tours/old-town/lane"
+    # a scene visitors may not open gives nothing away under its former slug
+    rename_scene(app, walk.scenes["hidden"].id, "still-hidden")
+    assert client.get("/tours/old-town/hidden").status_code == 404
+    assert client.get("/api/walk/scenes/hidden").status_code == 404
+
+
+def test_deleting_a_scene_forgets_its_former_slugs(app, walk: Walk):
+    rename_scene(app, walk.scenes["far"].id, "far-end")
+    assert former_slugs(app, FormerSceneSlug) == {"far": walk.scenes["far"].id}
+    with app.app_context():
+        scenes.delete_scene(db.session, walk.scenes["far"].id)
+        db.session.commit()
+    assert former_slugs(app, FormerSceneSlug) == {}
