@@ -1,10 +1,12 @@
-"""Addresses made with a tour's former slug lead to the tour under its current one.
+"""Addresses made with a tour's or a scene's former slug lead to it under its current one.
 
-A city renames a tour (``old-town`` becomes ``old-town-walk``) after its address went onto
-posters, QR codes at the kiosks and other sites' embeds. Every visitor-facing address naming a
-tour by slug, pages and the walk API alike, answers a former slug of a public tour with a
-permanent redirect (301) to the same address, query included, under the current slug
-(``tours.walk.renamed_public_tour``; the slugs are kept by ``tours.tour_service``).
+A city renames a tour (``old-town`` becomes ``old-town-walk``) or a scene after their addresses
+went onto posters, QR codes at the kiosks and other sites' embeds. Every visitor-facing address
+naming a tour or a scene by slug, pages and the walk API alike, looks it up here: a former slug
+of a public tour or scene is answered with a permanent redirect (301) to the same address, query
+included, under the current slug (the slugs are kept by ``tours.former_slugs``). The redirect
+may be cached as briefly as the walk API's answers: a former slug can become a current one
+again, which must then win.
 """
 
 from __future__ import annotations
@@ -13,28 +15,41 @@ from urllib.parse import quote
 
 from flask import abort, redirect, request, url_for
 
+from server.api_caching import PUBLIC_MAX_AGE
 from server.extensions import db
 from tours import walk
-from tours.models import utcnow
+from tours.models import Scene, utcnow
+from tours.scenes import SceneNotFound
+from tours.tour_publishing import PublishedTour
+from tours.tour_service import TourNotFound
 
-#: seconds browsers and caches may keep the redirect (the walk API's own answers: a minute)
-REDIRECT_MAX_AGE = 60
 #: characters a query keeps as they are: its separators and escapes
 QUERY_SAFE = "&=+;%/?:@,$!*'()~[]"
 
 
-def follow_renamed_tour(slug: str, argument: str) -> None:
-    """Abort with a redirect to this request's address under the current slug of the public
-    tour that ``slug`` (the view argument ``argument``) named before; return when none did."""
-    _redirect(argument, walk.renamed_public_tour(db.session, slug, utcnow()))
+def public_tour(slug: str, argument: str) -> PublishedTour:
+    """The public tour ``slug`` (the view argument ``argument``); a redirect when it is the
+    former slug of one; :class:`TourNotFound` otherwise."""
+    try:
+        return walk.public_tour(db.session, slug, utcnow())
+    except TourNotFound:
+        _redirect(argument, walk.renamed_public_tour(db.session, slug, utcnow()))
+        raise
 
 
-def follow_renamed_scene(slug: str, argument: str) -> None:
-    """The same for a scene visitors may open."""
-    _redirect(argument, walk.renamed_public_scene(db.session, slug, utcnow()))
+def public_scene(slug: str, argument: str) -> tuple[Scene, set[int]]:
+    """``walk.public_scene`` for the view argument ``argument``, with the same redirect;
+    :class:`SceneNotFound` otherwise."""
+    try:
+        return walk.public_scene(db.session, slug, utcnow())
+    except SceneNotFound:
+        _redirect(argument, walk.renamed_public_scene(db.session, slug, utcnow()))
+        raise
 
 
 def _redirect(argument: str, current: str | None) -> None:
+    """Abort with a redirect to this request's address with ``argument`` set to ``current``;
+    return when there is no current slug."""
     if current is None or request.endpoint is None:
         return
     values = {**(request.view_args or {}), argument: current}
@@ -43,8 +58,6 @@ def _redirect(argument: str, current: str | None) -> None:
         # as sent, escapes kept; raw bytes outside ASCII escaped
         location += "?" + quote(request.query_string, safe=QUERY_SAFE)
     response = redirect(location, 301)
-    # browsers keep a 301 as long as they are told: briefly, because the slug can be given to
-    # a tour or scene again (renamed back, or taken by another), which must then win
     response.cache_control.public = True
-    response.cache_control.max_age = REDIRECT_MAX_AGE
+    response.cache_control.max_age = PUBLIC_MAX_AGE
     abort(response)

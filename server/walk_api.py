@@ -19,17 +19,14 @@ import marshmallow as ma
 from flask import current_app
 from flask_smorest import Blueprint
 
-from server import walk_presenter
+from server import renamed_slugs, walk_presenter
 from server.api_caching import public_cache
 from server.editor_api import ViewSchema, handle_errors
 from server.extensions import db
-from server.renamed_slugs import follow_renamed_scene, follow_renamed_tour
 from server.shops_api import ShopCardSchema
 from tours import walk
 from tours.models import HotspotKind, LinkKind, utcnow
 from tours.scenes import SceneNotFound
-from tours.tour_publishing import PublishedTour
-from tours.tour_service import TourNotFound
 from tours.walk_plan import tour_plan
 
 bp = Blueprint(
@@ -294,14 +291,6 @@ RENAMED_SCENE = ("Moved: the slug is a former one of a public scene; Location is
                  "under the scene's current slug")
 
 
-def _public_tour(slug: str) -> PublishedTour:
-    try:
-        return walk.public_tour(db.session, slug, utcnow())
-    except TourNotFound:
-        follow_renamed_tour(slug, "tour_slug")
-        raise
-
-
 @bp.route("/tours", methods=["GET"])
 @cached
 @bp.response(200, WalkTourSummarySchema(many=True))
@@ -318,7 +307,7 @@ def list_tours() -> list[dict[str, Any]]:
 def get_tour(tour_slug: str) -> dict[str, Any]:
     """A public tour with its stops in order, and their places for a map. A former slug of
     the tour redirects (301) to its current one."""
-    return walk_presenter.tour_detail(_public_tour(tour_slug))
+    return walk_presenter.tour_detail(renamed_slugs.public_tour(tour_slug, "tour_slug"))
 
 
 @bp.route("/tours/<tour_slug>/plan", methods=["GET"])
@@ -329,7 +318,7 @@ def get_tour(tour_slug: str) -> dict[str, Any]:
 def get_tour_plan(tour_slug: str) -> dict[str, Any]:
     """The plan of a public tour's walk: where its scenes lie, its stops and the ways between
     them, and the map tiles to draw under them if the city set a tile server."""
-    tour = _public_tour(tour_slug)
+    tour = renamed_slugs.public_tour(tour_slug, "tour_slug")
     config = current_app.config
     background = {"tile_url": config["PLAN_TILE_URL"],
                   "attribution": config["PLAN_TILE_ATTRIBUTION"],
@@ -345,11 +334,7 @@ def get_tour_plan(tour_slug: str) -> dict[str, Any]:
 def get_scene(scene_slug: str) -> dict[str, Any]:
     """A public scene: its tiles, its links to public scenes and the hotspots valid now."""
     now = utcnow()
-    try:
-        scene, visible = walk.public_scene(db.session, scene_slug, now)
-    except SceneNotFound:
-        follow_renamed_scene(scene_slug, "scene_slug")
-        raise
+    scene, visible = renamed_slugs.public_scene(scene_slug, "scene_slug")
     links = walk.shown_links(scene, visible)
     hotspots = walk.shown_hotspots(db.session, scene, now)
     try:

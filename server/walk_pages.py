@@ -26,10 +26,9 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import escape
 
-from server import page_links, walk_presenter, walk_text
+from server import page_links, renamed_slugs, walk_presenter, walk_text
 from server.city_settings import city
 from server.extensions import db
-from server.renamed_slugs import follow_renamed_scene, follow_renamed_tour
 from server.shop_exports import absolute_url
 from server.shop_presenter import text
 from tours import walk
@@ -46,17 +45,15 @@ VIEW_LIMITS = {"yaw": (-180.0, 180.0), "pitch": (-90.0, 90.0), "zoom": (0.0, 100
 
 def _public_tour(slug: str) -> PublishedTour:
     try:
-        return walk.public_tour(db.session, slug, utcnow())
+        return renamed_slugs.public_tour(slug, "slug")
     except TourNotFound:
-        follow_renamed_tour(slug, "slug")
         abort(404)
 
 
 def _public_scene(slug: str) -> Scene:
     try:
-        scene, _visible = walk.public_scene(db.session, slug, utcnow())
+        scene, _visible = renamed_slugs.public_scene(slug, "scene")
     except SceneNotFound:
-        follow_renamed_scene(slug, "scene")
         abort(404)
     return scene
 

@@ -61,7 +61,6 @@ import hashlib
 import io
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -79,6 +78,7 @@ from tours.validation import (
     InvalidChoice,
     NotANumber,
     TextTooLong,
+    has_control_characters,
 )
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -407,8 +407,7 @@ def _put_cell(row: RawRow, column: str, value: str) -> None:
         row.errors.append(Issue(column, TextTooLong.message, {"maximum": MAX_CELL_LENGTH}))
         return
     # no field takes them, and a NUL could not even be looked up in PostgreSQL
-    if any(unicodedata.category(char) == "Cc" and char not in TEXT_LAYOUT_CHARACTERS
-           for char in value):
+    if has_control_characters(value, allowed=TEXT_LAYOUT_CHARACTERS):
         row.errors.append(Issue(column, ControlCharacters.message))
         return
     row.cells[column] = value

@@ -219,14 +219,19 @@ def clean_url(value: object, *, field: str = "url") -> str:
     return url
 
 
+def has_control_characters(text: str, *, allowed: Iterable[str] = "") -> bool:
+    """Whether ``text`` holds a control character (category Cc) other than ``allowed``."""
+    permitted = frozenset(allowed)
+    return any(unicodedata.category(char) == "Cc" and char not in permitted for char in text)
+
+
 def clean_text(value: object, *, field: str, max_length: int, multiline: bool = False) -> str:
     """Plain text, Unicode-normalised (NFC) and trimmed; line breaks and tabs only when
     ``multiline``. Markup is kept as typed: plain text is escaped wherever it is shown."""
     if not isinstance(value, str):
         raise NotText(field=field)
     text = unicodedata.normalize("NFC", value).strip()
-    allowed = TEXT_LAYOUT_CHARACTERS if multiline else frozenset()
-    if any(unicodedata.category(char) == "Cc" and char not in allowed for char in text):
+    if has_control_characters(text, allowed=TEXT_LAYOUT_CHARACTERS if multiline else ""):
         raise ControlCharacters(field=field)
     if len(text) > max_length:
         raise TextTooLong(field=field, maximum=max_length)
